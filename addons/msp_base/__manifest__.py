@@ -1,0 +1,26 @@
+# Copyright 2026 MSP Suite contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{
+    "name": "MSP Base",
+    "summary": "Security groups, top menu and shared pieces of the MSP suite",
+    "version": "18.0.1.0.0",
+    "license": "AGPL-3",
+    "category": "Services/Helpdesk",
+    "author": "MSP Suite contributors",
+    "website": "https://github.com/msp-suite/msp-suite",
+    "depends": ["helpdesk_mgmt", "account"],
+    "data": [
+        "security/msp_security.xml",
+        "security/ir.model.access.csv",
+        "views/msp_menus.xml",
+        "views/res_partner_views.xml",
+    ],
+    "demo": ["demo/msp_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "msp_base/static/tests/tours/*.js",
+        ],
+    },
+    "application": True,
+    "installable": True,
+}

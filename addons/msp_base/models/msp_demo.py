@@ -1,0 +1,215 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Demo tickets over the last N days, for a believable service desk.
+
+Deterministic (fixed seed) so tests and screenshots see the same story.
+Backdating is done in one SQL statement: the ORM stamps create_date itself.
+"""
+
+import random
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL
+
+SUBJECTS = {
+    "endpoint": [
+        "Laptop will not boot after Windows update",
+        "Blue screen on reception PC",
+        "New monitor and dock for %(contact)s",
+        "Slow PC in the conference room",
+        "Keyboard and mouse not detected",
+    ],
+    "network": [
+        "Internet down at main office",
+        "Wi-Fi drops in the warehouse",
+        "VPN will not connect from home",
+        "Firewall alert: high CPU",
+        "Add VLAN for new phones",
+    ],
+    "server": [
+        "File server disk at 92%%",
+        "Nightly job failed on SQL server",
+        "Patch Tuesday: reboot of DC01",
+        "Hyper-V host memory warning",
+    ],
+    "m365": [
+        "Outlook keeps asking for a password",
+        "Add Microsoft 365 Business Premium licence for %(contact)s",
+        "Shared mailbox for accounts payable",
+        "Teams calls drop after 30 minutes",
+        "Remove licence of departed employee",
+    ],
+    "security": [
+        "Suspicious sign-in from abroad",
+        "Phishing e-mail reported by %(contact)s",
+        "Antivirus quarantine on a workstation",
+        "MFA reset for %(contact)s",
+    ],
+    "printing": [
+        "Front desk printer offline",
+        "Scan to e-mail stopped working",
+        "Toner low on the plotter",
+    ],
+    "backup": [
+        "Backup job failed last night",
+        "Restore deleted folder from Friday",
+        "Quarterly restore test",
+    ],
+    "onboarding": [
+        "New starter on Monday: %(contact)s's team",
+        "Offboard leaver: disable account and forward mail",
+        "Set up laptop for new hire",
+    ],
+    "lob": [
+        "Practice management software update",
+        "Accounting app will not open after update",
+        "CAD licence server unreachable",
+    ],
+}
+# helpdesk_mgmt priority: "3" very high = P1 ... "0" low = P4.
+PRIORITY_WEIGHTS = [("3", 5), ("2", 15), ("1", 55), ("0", 25)]
+CHANNEL_WEIGHTS = [("email", 50), ("phone", 20), ("web", 20), ("other", 10)]
+# Working minutes from creation to closure, per priority (rough MSP reality).
+RESOLUTION_HOURS = {"3": (1, 6), "2": (2, 16), "1": (4, 60), "0": (8, 120)}
+
+
+class MspDemo(models.AbstractModel):
+    _name = "msp.demo"
+    _description = "MSP demo data generator"
+
+    @api.model
+    def generate_tickets(self, days=90, count=160, seed=2026):
+        """Create `count` tickets spread over the last `days` days."""
+        if not self.env.is_superuser():
+            raise AccessError(self.env._("Only the system generates demo data."))
+        rng = random.Random(seed)
+        ref = self.env.ref
+        clients = self.env["res.partner"].search(
+            [("msp_email_domain", "!=", False), ("is_company", "=", True)],
+            order="id",
+        )
+        contacts_by_client = {
+            client: client.child_ids.sorted("id") for client in clients
+        }
+        teams = {
+            key: ref(f"msp_base.team_{key}")
+            for key in ("service_desk", "network", "projects")
+        }
+        categories = {key: ref(f"msp_base.category_{key}") for key in SUBJECTS}
+        channels = {
+            key: ref(f"helpdesk_mgmt.helpdesk_ticket_channel_{key}")
+            for key, _weight in CHANNEL_WEIGHTS
+        }
+        stages = {
+            key: ref(f"helpdesk_mgmt.helpdesk_ticket_stage_{key}")
+            for key in ("new", "in_progress", "awaiting", "done", "cancelled")
+        }
+        now = fields.Datetime.now()
+        rows, dates = [], []
+        for _index in range(count):
+            category = rng.choice(list(SUBJECTS))
+            team = self._demo_team_for(category, teams, rng)
+            client = rng.choice(clients)
+            contact = rng.choice(contacts_by_client[client] or client)
+            priority = self._weighted(rng, PRIORITY_WEIGHTS)
+            created = now - timedelta(
+                days=rng.uniform(0, days), hours=rng.uniform(0, 8)
+            )
+            age_hours = (now - created).total_seconds() / 3600
+            low, high = RESOLUTION_HOURS[priority]
+            resolved_after = rng.uniform(low, high)
+            if age_hours > resolved_after:
+                stage = stages["cancelled" if rng.random() < 0.04 else "done"]
+                closed = created + timedelta(hours=resolved_after)
+            else:
+                stage = stages[rng.choice(["new", "in_progress", "awaiting"])]
+                closed = False
+            subject = rng.choice(SUBJECTS[category]) % {
+                "contact": contact.name.split()[0]
+            }
+            assignee = (
+                False
+                if stage == stages["new"]
+                else rng.choice(team.user_ids.ids)
+            )
+            rows.append(
+                {
+                    "name": subject,
+                    "description": f"<p>{subject}. Reported by {contact.name}.</p>",
+                    "partner_id": contact.id,
+                    "team_id": team.id,
+                    "user_id": assignee,
+                    "category_id": categories[category].id,
+                    "priority": priority,
+                    "channel_id": channels[
+                        self._weighted(rng, CHANNEL_WEIGHTS)
+                    ].id,
+                    "stage_id": stage.id,
+                }
+            )
+            dates.append((created, closed))
+        tickets = (
+            self.env["helpdesk.ticket"]
+            .with_context(mail_create_nolog=True, mail_notrack=True)
+            .create(rows)
+        )
+        self._backdate(tickets, dates)
+        self._register_xmlids(tickets)
+        return tickets
+
+    @api.model
+    def _weighted(self, rng, weights):
+        keys, counts = zip(*weights, strict=True)
+        return rng.choices(keys, weights=counts)[0]
+
+    @api.model
+    def _demo_team_for(self, category, teams, rng):
+        if category in ("network", "backup"):
+            return teams["network"]
+        if category == "server":
+            return teams["network"] if rng.random() < 0.7 else teams["projects"]
+        return teams["projects"] if rng.random() < 0.08 else teams["service_desk"]
+
+    @api.model
+    def _backdate(self, tickets, dates):
+        values = [
+            (ticket.id, created, closed or None)
+            for ticket, (created, closed) in zip(tickets, dates, strict=True)
+        ]
+        self.env.flush_all()
+        rows = SQL(", ").join(
+            SQL("(%s, %s::timestamp, %s::timestamp)", *row) for row in values
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE helpdesk_ticket t
+                   SET create_date = v.created,
+                       write_date = COALESCE(v.closed, v.created),
+                       assigned_date = CASE WHEN t.user_id IS NULL THEN NULL
+                                            ELSE v.created END,
+                       last_stage_update = COALESCE(v.closed, v.created),
+                       closed_date = v.closed
+                  FROM (VALUES %s) AS v(id, created, closed)
+                 WHERE t.id = v.id
+                """,
+                rows,
+            )
+        )
+        tickets.invalidate_recordset()
+
+    @api.model
+    def _register_xmlids(self, tickets):
+        self.env["ir.model.data"].create(
+            [
+                {
+                    "module": "msp_base",
+                    "name": f"demo_ticket_{index:03d}",
+                    "model": "helpdesk.ticket",
+                    "res_id": ticket.id,
+                    "noupdate": True,
+                }
+                for index, ticket in enumerate(tickets, start=1)
+            ]
+        )

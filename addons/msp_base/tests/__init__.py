@@ -1,0 +1,2 @@
+from . import test_msp_base
+from . import test_tour

@@ -1,0 +1,446 @@
+#!/usr/bin/env python3
+"""Run and test the MSP suite against a real Odoo 18 and a real PostgreSQL.
+
+Standard library only: this script runs under any Python 3; Odoo runs under
+the Python found by ``find_odoo_python`` (``ODOO_PYTHON``, else ``python3``).
+
+    ./msp run     serve http://localhost:8069 with every msp addon and demo data
+    ./msp test    fresh database, all msp tests + OCA peer suites + browser
+                  tests + lint; last line ``N passed, N failed[, N skipped]``
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ADDONS = ROOT / "addons"
+STATE = ROOT / ".msp"  # git-ignored: private cluster, filestore, logs
+PG_DIR = STATE / "pg"
+PG_DATA = PG_DIR / "data"
+PG_SOCK = PG_DIR / "run"
+PG_USER = "odoo"  # Odoo refuses to connect as "postgres"
+
+# Peer suites: OCA addons whose own tests must still pass with ours installed.
+PEER_SUITES = ["helpdesk_mgmt", "helpdesk_mgmt_timesheet"]
+# Skips whose reason says the browser could not run count as failures.
+BROWSER_SKIP = re.compile(
+    r"chrome|chromium|websocket|browser|devtools", re.IGNORECASE
+)
+
+INSTALL_HELP = """\
+No Python here can import Odoo 18.
+Set ODOO_PYTHON to a Python that can `import odoo` (18.0), or install Odoo 18
+Community one of the supported ways:
+  - the official packages (nightly.odoo.com Debian/RPM packages, 18.0);
+  - its source: `pip install -r requirements.txt && pip install .` in an
+    Odoo 18.0 checkout, into the python3 you run this with;
+  - Docker: `docker compose -f docker/compose.yaml up` (no local Odoo needed).
+"""
+
+
+def say(msg):
+    print(f"[msp] {msg}", flush=True)
+
+
+def die(msg, code=2):
+    print(f"[msp] error: {msg}", file=sys.stderr, flush=True)
+    sys.exit(code)
+
+
+def is_root():
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+# --------------------------------------------------------------------- Odoo
+
+
+def find_odoo_python():
+    candidates = [os.environ.get("ODOO_PYTHON"), "python3"]
+    probe = "import odoo.release as r; print(r.version_info[0])"
+    for cand in filter(None, candidates):
+        exe = shutil.which(cand) or cand
+        try:
+            out = subprocess.run(
+                [exe, "-c", probe], capture_output=True, text=True, timeout=120
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if out.returncode == 0 and out.stdout.strip() == "18":
+            return exe
+        if out.returncode == 0:
+            say(f"{cand} imports Odoo {out.stdout.strip()}, not 18: skipped")
+    die(INSTALL_HELP)
+
+
+def install_requirements(py):
+    say("installing requirements.txt into Odoo's Python")
+    cmd = [py, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    cmd += ["-r", str(ROOT / "requirements.txt")]
+    if subprocess.run(cmd).returncode:
+        die("pip could not install requirements.txt (see above)")
+
+
+# --------------------------------------------------------------- PostgreSQL
+
+
+def pg_bin(name):
+    found = shutil.which(name)
+    if found:
+        return found
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/" + name))
+    return str(versions[-1]) if versions else None
+
+
+def as_pg_owner(cmd):
+    """initdb/pg_ctl refuse to run as root: run them as 'postgres' then."""
+    if is_root():
+        return ["runuser", "-u", "postgres", "--"] + cmd
+    return cmd
+
+
+def ensure_postgres():
+    """Return libpq settings for Odoo: a configured server, else our own."""
+    if os.environ.get("PGHOST") or os.environ.get("MSP_DB_HOST"):
+        settings = {
+            "db_host": os.environ.get("MSP_DB_HOST") or os.environ["PGHOST"],
+            "db_port": os.environ.get("PGPORT", "5432"),
+            "db_user": os.environ.get("PGUSER", PG_USER),
+            "db_password": os.environ.get("PGPASSWORD", ""),
+        }
+        say(f"using the configured PostgreSQL at {settings['db_host']}")
+        return settings
+    if not pg_bin("initdb"):
+        if not is_root():
+            die(
+                "PostgreSQL is not installed and no server is configured. "
+                "Install the 'postgresql' package, or set PGHOST/PGUSER/"
+                "PGPASSWORD to a server of yours."
+            )
+        say("installing Debian's postgresql package")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "postgresql"], check=True, env=env
+        )
+    start_private_cluster()
+    return {
+        "db_host": str(PG_SOCK),
+        "db_port": "5432",
+        "db_user": PG_USER,
+        "db_password": "",
+    }
+
+
+def start_private_cluster():
+    PG_DIR.mkdir(parents=True, exist_ok=True)
+    PG_SOCK.mkdir(parents=True, exist_ok=True)
+    if is_root():
+        shutil.chown(PG_DIR, "postgres", "postgres")
+        shutil.chown(PG_SOCK, "postgres", "postgres")
+    if not (PG_DATA / "PG_VERSION").exists():
+        say(f"creating a private PostgreSQL cluster in {PG_DATA}")
+        cmd = [pg_bin("initdb"), "-D", str(PG_DATA), "-U", PG_USER]
+        cmd += ["-A", "trust", "-E", "UTF8", "--no-locale"]
+        subprocess.run(as_pg_owner(cmd), check=True, stdout=subprocess.DEVNULL)
+    pg_ctl = pg_bin("pg_ctl")
+    status = subprocess.run(
+        as_pg_owner([pg_ctl, "-D", str(PG_DATA), "status"]),
+        capture_output=True,
+    )
+    if status.returncode == 0:
+        return
+    say("starting the private PostgreSQL cluster (unix socket only)")
+    opts = (
+        f"-k {PG_SOCK} -c listen_addresses='' -c synchronous_commit=off "
+        "-c max_connections=200 -c shared_buffers=256MB"
+    )
+    cmd = [pg_ctl, "-D", str(PG_DATA), "-l", str(PG_DIR / "server.log")]
+    cmd += ["-o", opts, "-w", "start"]
+    if subprocess.run(as_pg_owner(cmd), stdout=subprocess.DEVNULL).returncode:
+        die(f"PostgreSQL did not start; see {PG_DIR / 'server.log'}")
+
+
+def psql_query(py, db_settings, dbname, sql):
+    """Run one query with Odoo's psycopg2; None if the database is absent."""
+    code = (
+        "import sys, psycopg2\n"
+        "kw = dict(host=sys.argv[1], port=sys.argv[2], user=sys.argv[3],"
+        " password=sys.argv[4] or None, dbname=sys.argv[5])\n"
+        "try:\n"
+        "    conn = psycopg2.connect(**kw)\n"
+        "except psycopg2.OperationalError as e:\n"
+        "    if 'does not exist' in str(e): sys.exit(3)\n"
+        "    raise\n"
+        "cr = conn.cursor(); cr.execute(sys.argv[6])\n"
+        "print('\\n'.join(str(r[0]) for r in cr.fetchall()))\n"
+    )
+    args = [py, "-c", code, db_settings["db_host"], db_settings["db_port"]]
+    args += [db_settings["db_user"], db_settings["db_password"], dbname, sql]
+    out = subprocess.run(args, capture_output=True, text=True)
+    if out.returncode == 3:
+        return None
+    if out.returncode:
+        die(f"query on {dbname} failed: {out.stderr.strip()}")
+    return out.stdout.split()
+
+
+# -------------------------------------------------------------------- addons
+
+
+def msp_addons():
+    return sorted(
+        p.name for p in ADDONS.iterdir() if (p / "__manifest__.py").is_file()
+    )
+
+
+def odoo_cmd(py, db_settings, dbname, *extra):
+    cmd = [py, "-m", "odoo", "--addons-path", str(ADDONS), "-d", dbname]
+    cmd += ["--data-dir", str(STATE / "data")]
+    for key, value in db_settings.items():
+        if value:
+            cmd.append(f"--{key}={value}")
+    return cmd + list(extra)
+
+
+# ----------------------------------------------------------------------- run
+
+
+def cmd_run(args):
+    py = find_odoo_python()
+    install_requirements(py)
+    db = ensure_postgres()
+    installed = psql_query(
+        py,
+        db,
+        args.db,
+        "SELECT name FROM ir_module_module WHERE state = 'installed'",
+    )
+    wanted = msp_addons()
+    missing = [m for m in wanted if installed is None or m not in installed]
+    if missing:
+        what = "creating" if installed is None else "completing"
+        say(f"{what} database {args.db}: installing {', '.join(missing)}")
+        started = time.time()
+        init = odoo_cmd(py, db, args.db, "-i", ",".join(missing))
+        init += ["--stop-after-init", "--log-level=warn"]
+        if subprocess.run(init).returncode:
+            die("installing the addons failed (see the log above)")
+        say(f"installed in {time.time() - started:.0f} s")
+    say(f"serving http://localhost:{args.port} (database {args.db}; login admin/admin)")
+    serve = odoo_cmd(py, db, args.db, "--http-port", str(args.port))
+    serve += ["--db-filter", f"^{re.escape(args.db)}$"]
+    os.execvp(serve[0], serve + list(args.odoo_args))
+
+
+# ---------------------------------------------------------------------- test
+
+
+class Tally:
+    """Sum Odoo's test result lines of one or more runs."""
+
+    RESULT = re.compile(
+        r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database"
+    )
+    SKIP = re.compile(r"odoo\.tests\.result: skipped (\S+) : (.*)$")
+
+    def __init__(self):
+        self.run = self.failed = self.skipped = 0
+        self.browser_skips = []
+        self.results_seen = 0
+
+    def feed(self, line):
+        match = self.RESULT.search(line)
+        if match:
+            failures, errors, total = map(int, match.groups())
+            self.failed += failures + errors
+            self.run += total
+            self.results_seen += 1
+            return
+        match = self.SKIP.search(line)
+        if match:
+            if BROWSER_SKIP.search(match.group(2)):
+                self.browser_skips.append(f"{match.group(1)}: {match.group(2)}")
+            else:
+                self.skipped += 1
+
+    @property
+    def passed(self):
+        return max(
+            self.run - self.failed - self.skipped - len(self.browser_skips), 0
+        )
+
+
+def run_logged(cmd, log_path, tally, env=None):
+    """Run an Odoo command, tee its log to a file and feed the tally."""
+    say("$ " + " ".join(cmd[:3]) + " ... " + " ".join(cmd[-6:]))
+    with open(log_path, "a", encoding="utf-8") as log:
+        proc = subprocess.Popen(
+            cmd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+            env=env,
+        )
+        for line in proc.stdout:
+            log.write(line)
+            tally.feed(line)
+            if ("ERROR" in line or "FAIL" in line or "CRITICAL" in line) and (
+                " odoo." in line or "Traceback" in line
+            ):
+                print(line, end="", flush=True)
+        return proc.wait()
+
+
+def ensure_browser(py):
+    """Browser tests must run: install Chromium when we can, else refuse."""
+    if not any(shutil.which(b) for b in ("chromium", "google-chrome")):
+        if not is_root():
+            die(
+                "Chromium is needed for the browser tests and is not "
+                "installed; install Debian's 'chromium' package (or run as "
+                "root and this command installs it)."
+            )
+        say("installing Debian's chromium for the browser tests")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env
+        )
+    probe = subprocess.run([py, "-c", "import websocket"], capture_output=True)
+    if probe.returncode:
+        die("websocket-client is missing from Odoo's Python (requirements.txt)")
+
+
+def drop_db(py, db, name):
+    code = (
+        "import sys, psycopg2\n"
+        "c = psycopg2.connect(host=sys.argv[1], port=sys.argv[2],"
+        " user=sys.argv[3], password=sys.argv[4] or None, dbname='postgres')\n"
+        "c.autocommit = True\n"
+        "c.cursor().execute('DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)'"
+        " % sys.argv[5])\n"
+    )
+    subprocess.run(
+        [py, "-c", code, db["db_host"], db["db_port"], db["db_user"],
+         db["db_password"], name],
+        check=True,
+    )
+    shutil.rmtree(STATE / "data" / "filestore" / name, ignore_errors=True)
+
+
+def run_lint(py):
+    """ruff and pylint-odoo on addons/: each tool counts as one check."""
+    checks = {
+        "ruff": [py, "-m", "ruff", "check", "addons", "tests", "tools"],
+        "pylint-odoo": [
+            py, "-m", "pylint", "--rcfile", str(ROOT / ".pylintrc"),
+            *[str(ADDONS / m) for m in msp_addons()],
+        ],
+    }
+    results = {}
+    for name, cmd in checks.items():
+        say(f"lint: {name}")
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        results[name] = proc.returncode == 0
+        if proc.returncode:
+            print(proc.stdout[-8000:], proc.stderr[-2000:], sep="\n")
+    return results
+
+
+def cmd_test(args):
+    py = find_odoo_python()
+    if not args.no_install:
+        install_requirements(py)
+    ensure_browser(py)
+    db = ensure_postgres()
+    STATE.mkdir(exist_ok=True)
+    log_path = STATE / "test.log"
+    log_path.write_text("", encoding="utf-8")
+    addons = args.addons.split(",") if args.addons else msp_addons()
+    peers = [] if args.addons or args.no_peers else PEER_SUITES
+    dbname = args.db
+    drop_db(py, db, dbname)
+    tally = Tally()
+    started = time.time()
+
+    # 1. Install every msp addon on a fresh database, running their tests.
+    say(f"installing and testing {', '.join(addons)} on a fresh database")
+    tags = ",".join(f"/{m}" for m in addons)
+    cmd = odoo_cmd(py, db, dbname, "-i", ",".join(addons), "--test-enable")
+    cmd += ["--test-tags", tags, "--stop-after-init", "--log-level=test"]
+    cmd += ["--http-port", str(args.port)]
+    codes = [run_logged(cmd, log_path, tally)]
+    say(f"phase 1 done in {time.time() - started:.0f} s")
+
+    # 2. The OCA peer suites, at_install and post_install, with ours installed.
+    if peers:
+        say(f"peer suites with the msp addons installed: {', '.join(peers)}")
+        tags = ",".join(f"/{m}" for m in peers)
+        cmd = odoo_cmd(py, db, dbname, "-u", ",".join(peers), "--test-enable")
+        cmd += ["--test-tags", tags, "--stop-after-init", "--log-level=test"]
+        cmd += ["--http-port", str(args.port)]
+        codes.append(run_logged(cmd, log_path, tally))
+        say(f"phase 2 done in {time.time() - started:.0f} s")
+
+    lint = {} if args.no_lint else run_lint(py)
+    expected_results = 1 + bool(peers)
+    problems = []
+    if tally.results_seen < expected_results:
+        problems.append(
+            "an Odoo run ended without its test result line (crash?)"
+        )
+        lines = log_path.read_text(encoding="utf-8").splitlines()
+        print("\n".join(lines[-40:]))
+    if any(codes):
+        problems.append(f"an Odoo run exited with codes {codes}")
+    for skip in tally.browser_skips:
+        problems.append(f"browser test did not run (counted failed): {skip}")
+    for name, ok in lint.items():
+        if not ok:
+            problems.append(f"{name} reported problems")
+    failed = tally.failed + len(tally.browser_skips)
+    failed += sum(1 for ok in lint.values() if not ok)
+    passed = tally.passed + sum(1 for ok in lint.values() if ok)
+    for problem in problems:
+        say(f"FAILED: {problem}")
+    say(f"full log: {log_path} ({time.time() - started:.0f} s)")
+    summary = f"{passed} passed, {failed} failed"
+    if tally.skipped:
+        summary += f", {tally.skipped} skipped"
+    print(summary, flush=True)
+    return 1 if (problems or failed) else 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="msp", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="serve the suite with demo data on :8069")
+    run.add_argument("--db", default=os.environ.get("MSP_DB", "msp"))
+    run.add_argument("--port", type=int, default=8069)
+    run.add_argument("odoo_args", nargs=argparse.REMAINDER)
+    test = sub.add_parser("test", help="run every test on a fresh database")
+    test.add_argument("--db", default=os.environ.get("MSP_TEST_DB", "msp_test"))
+    test.add_argument("--port", type=int, default=8079)
+    test.add_argument(
+        "--addons", help="comma-separated msp addons to test (default: all)"
+    )
+    test.add_argument("--no-peers", action="store_true", help="skip OCA suites")
+    test.add_argument("--no-lint", action="store_true", help="skip ruff/pylint")
+    test.add_argument(
+        "--no-install", action="store_true", help="skip pip install"
+    )
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        return cmd_run(args)
+    return cmd_test(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
