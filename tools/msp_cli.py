@@ -29,9 +29,7 @@ PG_USER = "odoo"  # Odoo refuses to connect as "postgres"
 # Peer suites: OCA addons whose own tests must still pass with ours installed.
 PEER_SUITES = ["helpdesk_mgmt", "helpdesk_mgmt_timesheet"]
 # Skips whose reason says the browser could not run count as failures.
-BROWSER_SKIP = re.compile(
-    r"chrome|chromium|websocket|browser|devtools", re.IGNORECASE
-)
+BROWSER_SKIP = re.compile(r"chrome|chromium|websocket|browser|devtools", re.IGNORECASE)
 
 INSTALL_HELP = """\
 No Python here can import Odoo 18.
@@ -100,7 +98,7 @@ def pg_bin(name):
 def as_pg_owner(cmd):
     """initdb/pg_ctl refuse to run as root: run them as 'postgres' then."""
     if is_root():
-        return ["runuser", "-u", "postgres", "--"] + cmd
+        return ["runuser", "-u", "postgres", "--", *cmd]
     return cmd
 
 
@@ -194,9 +192,7 @@ def psql_query(py, db_settings, dbname, sql):
 
 
 def msp_addons():
-    return sorted(
-        p.name for p in ADDONS.iterdir() if (p / "__manifest__.py").is_file()
-    )
+    return sorted(p.name for p in ADDONS.iterdir() if (p / "__manifest__.py").is_file())
 
 
 def odoo_cmd(py, db_settings, dbname, *extra):
@@ -271,9 +267,7 @@ class Tally:
 
     @property
     def passed(self):
-        return max(
-            self.run - self.failed - self.skipped - len(self.browser_skips), 0
-        )
+        return max(self.run - self.failed - self.skipped - len(self.browser_skips), 0)
 
 
 def run_logged(cmd, log_path, tally, env=None):
@@ -328,8 +322,16 @@ def drop_db(py, db, name):
         " % sys.argv[5])\n"
     )
     subprocess.run(
-        [py, "-c", code, db["db_host"], db["db_port"], db["db_user"],
-         db["db_password"], name],
+        [
+            py,
+            "-c",
+            code,
+            db["db_host"],
+            db["db_port"],
+            db["db_user"],
+            db["db_password"],
+            name,
+        ],
         check=True,
     )
     shutil.rmtree(STATE / "data" / "filestore" / name, ignore_errors=True)
@@ -340,7 +342,11 @@ def run_lint(py):
     checks = {
         "ruff": [py, "-m", "ruff", "check", "addons", "tests", "tools"],
         "pylint-odoo": [
-            py, "-m", "pylint", "--rcfile", str(ROOT / ".pylintrc"),
+            py,
+            "-m",
+            "pylint",
+            "--rcfile",
+            str(ROOT / ".pylintrc"),
             *[str(ADDONS / m) for m in msp_addons()],
         ],
     }
@@ -393,9 +399,7 @@ def cmd_test(args):
     expected_results = 1 + bool(peers)
     problems = []
     if tally.results_seen < expected_results:
-        problems.append(
-            "an Odoo run ended without its test result line (crash?)"
-        )
+        problems.append("an Odoo run ended without its test result line (crash?)")
         lines = log_path.read_text(encoding="utf-8").splitlines()
         print("\n".join(lines[-40:]))
     if any(codes):
@@ -433,9 +437,7 @@ def main(argv=None):
     )
     test.add_argument("--no-peers", action="store_true", help="skip OCA suites")
     test.add_argument("--no-lint", action="store_true", help="skip ruff/pylint")
-    test.add_argument(
-        "--no-install", action="store_true", help="skip pip install"
-    )
+    test.add_argument("--no-install", action="store_true", help="skip pip install")
     args = parser.parse_args(argv)
     if args.command == "run":
         return cmd_run(args)

@@ -1,2 +1,1 @@
-from . import res_partner
-from . import msp_demo
+from . import msp_demo, res_partner

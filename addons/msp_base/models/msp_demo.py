@@ -129,9 +129,7 @@ class MspDemo(models.AbstractModel):
                 "contact": contact.name.split()[0]
             }
             assignee = (
-                False
-                if stage == stages["new"]
-                else rng.choice(team.user_ids.ids)
+                False if stage == stages["new"] else rng.choice(team.user_ids.ids)
             )
             rows.append(
                 {
@@ -142,9 +140,7 @@ class MspDemo(models.AbstractModel):
                     "user_id": assignee,
                     "category_id": categories[category].id,
                     "priority": priority,
-                    "channel_id": channels[
-                        self._weighted(rng, CHANNEL_WEIGHTS)
-                    ].id,
+                    "channel_id": channels[self._weighted(rng, CHANNEL_WEIGHTS)].id,
                     "stage_id": stage.id,
                 }
             )

@@ -1,7 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import re
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 DOMAIN_RE = re.compile(r"^(?=.{3,253}$)([a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$")
@@ -43,7 +43,7 @@ class ResPartner(models.Model):
         for partner in self.filtered("msp_email_domain"):
             if not DOMAIN_RE.match(partner.msp_email_domain):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "%(domain)s is not an e-mail domain (expected e.g. "
                         "acme-mfg.com).",
                         domain=partner.msp_email_domain,

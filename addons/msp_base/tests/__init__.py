@@ -1,2 +1,1 @@
-from . import test_msp_base
-from . import test_tour
+from . import test_msp_base, test_tour

@@ -65,7 +65,9 @@ class TestMspGroups(TransactionCase):
 
     def test_accounting_managers_get_billing(self):
         accountant = new_test_user(
-            self.env, login="t_acc", groups="base.group_user,account.group_account_manager"
+            self.env,
+            login="t_acc",
+            groups="base.group_user,account.group_account_manager",
         )
         self.assertTrue(accountant.has_group("msp_base.group_msp_billing"))
 
@@ -88,7 +90,11 @@ class TestMspGroups(TransactionCase):
 class TestClientDomain(TransactionCase):
     def test_domain_is_normalised(self):
         client = self.env["res.partner"].create(
-            {"name": "Domain Co", "is_company": True, "msp_email_domain": " IT@Domain-Co.COM "}
+            {
+                "name": "Domain Co",
+                "is_company": True,
+                "msp_email_domain": " IT@Domain-Co.COM ",
+            }
         )
         self.assertEqual(client.msp_email_domain, "domain-co.com")
         client.msp_email_domain = "@Other.org"
@@ -97,7 +103,11 @@ class TestClientDomain(TransactionCase):
     def test_bad_domain_is_refused(self):
         with self.assertRaises(ValidationError):
             self.env["res.partner"].create(
-                {"name": "Bad Co", "is_company": True, "msp_email_domain": "not a domain"}
+                {
+                    "name": "Bad Co",
+                    "is_company": True,
+                    "msp_email_domain": "not a domain",
+                }
             )
 
 
@@ -126,7 +136,10 @@ class TestDemoStory(TransactionCase):
         for client in clients:
             self.assertTrue(client.child_ids, f"{client.name} has no contacts")
             self.assertTrue(
-                all(c.email.endswith("@" + client.msp_email_domain) for c in client.child_ids)
+                all(
+                    c.email.endswith("@" + client.msp_email_domain)
+                    for c in client.child_ids
+                )
             )
 
     def test_tickets_span_ninety_days(self):
@@ -145,4 +158,6 @@ class TestDemoStory(TransactionCase):
 
     def test_generator_is_for_the_system_only(self):
         with self.assertRaises(AccessError):
-            self.env["msp.demo"].with_user(self.env.ref("base.user_demo")).generate_tickets(1, 1)
+            self.env["msp.demo"].with_user(
+                self.env.ref("base.user_demo")
+            ).generate_tickets(1, 1)

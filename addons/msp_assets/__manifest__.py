@@ -1,0 +1,22 @@
+# Copyright 2026 MSP Suite contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{
+    "name": "MSP Assets",
+    "summary": "Asset inventory per client, synced from RMM tools and Microsoft 365",
+    "version": "18.0.1.0.0",
+    "license": "AGPL-3",
+    "category": "Services/Helpdesk",
+    "author": "MSP Suite contributors",
+    "website": "https://github.com/msp-suite/msp-suite",
+    "depends": [
+        "msp_base",
+        "mail",
+    ],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/msp_assets_security.xml",
+        "views/msp_asset_views.xml",
+    ],
+    "demo": ["demo/msp_asset_demo.xml"],
+    "installable": True,
+}

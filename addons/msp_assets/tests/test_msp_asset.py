@@ -1,0 +1,70 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo.exceptions import AccessError
+from odoo.tests import TransactionCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestAssetAccess(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.client = cls.env["res.partner"].create(
+            {"name": "Asset Client", "is_company": True}
+        )
+        cls.other_company = cls.env["res.company"].create({"name": "Other MSP"})
+
+        def user(login, group):
+            return new_test_user(
+                cls.env, login=login, groups=f"base.group_user,msp_base.{group}"
+            )
+
+        cls.tech = user("ta_tech", "group_msp_technician")
+        cls.manager = user("ta_mgr", "group_msp_service_manager")
+        cls.billing = user("ta_bill", "group_msp_billing")
+
+    def test_technician_records_but_cannot_delete(self):
+        asset = (
+            self.env["msp.asset"]
+            .with_user(self.tech)
+            .create({"name": "AC-LT-1", "client_id": self.client.id})
+        )
+        asset.serial_number = "SN-1"
+        with self.assertRaises(AccessError):
+            asset.unlink()
+        asset.with_user(self.manager).unlink()
+        self.assertFalse(asset.exists())
+
+    def test_billing_reads_only(self):
+        asset = self.env["msp.asset"].create(
+            {"name": "AC-SRV-1", "client_id": self.client.id}
+        )
+        self.assertEqual(asset.with_user(self.billing).name, "AC-SRV-1")
+        with self.assertRaises(AccessError):
+            asset.with_user(self.billing).write({"name": "renamed"})
+
+    def test_other_company_assets_hidden(self):
+        self.env["msp.asset"].create(
+            {
+                "name": "FOREIGN-1",
+                "client_id": self.client.id,
+                "company_id": self.other_company.id,
+            }
+        )
+        found = (
+            self.env["msp.asset"]
+            .with_user(self.tech)
+            .search([("name", "=", "FOREIGN-1")])
+        )
+        self.assertFalse(found)
+
+    def test_changes_are_tracked(self):
+        asset = self.env["msp.asset"].create(
+            {"name": "AC-AP-1", "client_id": self.client.id}
+        )
+        self.env.cr.flush()  # end of the creating transaction's tracking
+        asset.serial_number = "AP-SERIAL"
+        self.env.cr.flush()  # precommit hooks write the tracking values
+        tracked = asset.message_ids.tracking_value_ids.filtered(
+            lambda v: v.field_id.name == "serial_number"
+        )
+        self.assertEqual(tracked.new_value_char, "AP-SERIAL")

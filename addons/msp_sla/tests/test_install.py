@@ -1,0 +1,30 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo.tests import TransactionCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestInstall(TransactionCase):
+    def test_menus_reach_their_role(self):
+        """The addon's menus open for its role and stay hidden from others."""
+        role = new_test_user(
+            self.env,
+            login="msp_sla_role",
+            groups="base.group_user,msp_base.group_msp_service_manager",
+        )
+        plain = new_test_user(self.env, login="msp_sla_plain", groups="base.group_user")
+        menus = ["msp_sla.menu_msp_sla_policies", "msp_sla.menu_msp_sla_report"]
+        for xmlid in menus:
+            menu = self.env.ref(xmlid)
+            self.assertTrue(menu.action, f"{xmlid} has no action")
+            self.assertTrue(
+                self._reachable(menu, role), f"{xmlid} hidden from its role"
+            )
+            self.assertFalse(
+                self._reachable(menu, plain), f"{xmlid} shown to a plain user"
+            )
+
+    def _reachable(self, menu, user):
+        """A menu shows when it and every ancestor are visible to the user."""
+        visible = self.env["ir.ui.menu"].with_user(user)._visible_menu_ids()
+        path = {int(x) for x in menu.parent_path.strip("/").split("/")}
+        return path <= visible

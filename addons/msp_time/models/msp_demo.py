@@ -1,0 +1,78 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Demo time: each demo ticket gets the time its technicians logged on it."""
+
+import random
+from datetime import datetime, time, timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+WORK_NOTES = [
+    "Remote session: diagnosed and fixed",
+    "Called the user back, walked through the fix",
+    "Checked logs and monitoring, applied change",
+    "On-site visit",
+    "Documented the resolution in the knowledge base",
+    "Escalated to vendor support and followed up",
+]
+
+
+class MspDemo(models.AbstractModel):
+    _inherit = "msp.demo"
+
+    @api.model
+    def generate_time_entries(self, seed=2026):
+        """Log 1-3 entries (15 min to 3 h) on every demo ticket."""
+        if not self.env.is_superuser():
+            raise AccessError(self.env._("Only the system generates demo data."))
+        rng = random.Random(seed)
+        tickets = self._demo_tickets()
+        for team in tickets.team_id:
+            team_tickets = tickets.filtered(lambda t, team=team: t.team_id == team)
+            team_tickets.write({"project_id": team.default_project_id.id})
+        employees = self._demo_employees(tickets.team_id.user_ids)
+        now = fields.Datetime.now()
+        rows = []
+        for ticket in tickets.filtered("user_id"):
+            start = ticket.create_date
+            end = ticket.closed_date or now
+            for _entry in range(rng.randint(1, 3)):
+                when = start + (end - start) * rng.random()
+                rows.append(
+                    self._demo_time_row(ticket, employees[ticket.user_id], when, rng)
+                )
+        return self.env["account.analytic.line"].create(rows)
+
+    @api.model
+    def _demo_tickets(self):
+        data = self.env["ir.model.data"].search(
+            [("module", "=", "msp_base"), ("model", "=", "helpdesk.ticket")]
+        )
+        return self.env["helpdesk.ticket"].browse(data.mapped("res_id")).exists()
+
+    @api.model
+    def _demo_employees(self, users):
+        employees = self.env["hr.employee"].search([("user_id", "in", users.ids)])
+        missing = users - employees.user_id
+        employees |= self.env["hr.employee"].create(
+            [{"name": user.name, "user_id": user.id} for user in missing]
+        )
+        return {employee.user_id: employee for employee in employees}
+
+    @api.model
+    def _demo_time_row(self, ticket, employee, when, rng):
+        hours = rng.choice([0.25, 0.25, 0.5, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0])
+        started = datetime.combine(when.date(), time(8)) + timedelta(
+            minutes=15 * rng.randint(0, 32)
+        )
+        return {
+            "name": rng.choice(WORK_NOTES),
+            "ticket_id": ticket.id,
+            "project_id": ticket.project_id.id,
+            "employee_id": employee.id,
+            "user_id": employee.user_id.id,
+            "date": started.date(),
+            "date_time": started,
+            "date_time_end": started + timedelta(hours=hours),
+            "unit_amount": hours,
+        }
