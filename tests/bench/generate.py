@@ -1,0 +1,387 @@
+#!/usr/bin/env python3
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Fill an MSP database at a chosen scale, in batches, for benchmarks.
+
+Run it with the Python that runs Odoo, against a database that has the msp
+addons installed (``./msp run`` makes one), e.g.::
+
+    python3 tests/bench/generate.py -d msp_bench --clients 500 \\
+        --tickets 200000 --timesheets 1000000 -- --db_host=$PWD/.msp/pg/run
+
+Everything after ``--`` goes to Odoo's own option parser (db host, user...).
+Or inside ``odoo shell``: ``exec(open('tests/bench/generate.py').read());
+generate(env, clients=50, tickets=10000)``.
+
+Clients, contacts and technicians go through the ORM (business rules apply);
+tickets and time entries, the bulk, are inserted with set-based SQL
+(``INSERT ... SELECT`` over ``generate_series``) in batches, then the stored
+aggregates the ORM would have computed are refreshed in SQL. No chatter
+messages or followers are created for bulk rows. Rows are tagged so a second
+run adds to them: tickets are numbered ``BENCH-<n>``, partners ``Bench ...``.
+
+Each capability issue adds its own step to STEPS (SLA profiles, routing
+rules, assets, contracts ...); ``--only`` picks steps.
+"""
+
+import argparse
+import random
+import sys
+import time
+
+BATCH = 50_000
+
+
+def log(msg):
+    print(f"[generate] {msg}", flush=True)
+
+
+def timed(label, rows):
+    def wrap(func):
+        def run(env, opts):
+            started = time.time()
+            count = func(env, opts)
+            elapsed = time.time() - started
+            rate = (count or 0) / elapsed if elapsed else 0
+            log(f"{label}: {count} rows in {elapsed:.1f} s ({rate:,.0f}/s)")
+            return count
+
+        run.label, run.rows_option = label, rows
+        return run
+
+    return wrap
+
+
+# ------------------------------------------------------------------ steps
+
+
+@timed("clients and contacts", "clients")
+def gen_clients(env, opts):
+    rng = random.Random(opts.seed)
+    existing = env["res.partner"].search_count([("name", "=like", "Bench Client %")])
+    partners = env["res.partner"].with_context(
+        tracking_disable=True, mail_create_nolog=True
+    )
+    created = 0
+    for start in range(existing, existing + opts.clients, 1000):
+        stop = min(start + 1000, existing + opts.clients)
+        companies = partners.create(
+            [
+                {
+                    "name": f"Bench Client {n:05d}",
+                    "is_company": True,
+                    "msp_email_domain": f"bench-client-{n:05d}.example.com",
+                }
+                for n in range(start, stop)
+            ]
+        )
+        contacts = [
+            {
+                "name": f"Contact {i} of {company.name}",
+                "parent_id": company.id,
+                "email": f"user{i}@{company.msp_email_domain}",
+                "phone": f"+1 555 {rng.randint(1000000, 9999999)}",
+            }
+            for company in companies
+            for i in range(opts.contacts_per_client)
+        ]
+        partners.create(contacts)
+        created += len(companies) + len(contacts)
+        env.cr.commit()
+    return created
+
+
+@timed("technicians", "technicians")
+def gen_technicians(env, opts):
+    group = env.ref("msp_base.group_msp_technician")
+    existing = env["res.users"].search_count([("login", "=like", "bench.tech.%")])
+    users = (
+        env["res.users"]
+        .with_context(no_reset_password=True, tracking_disable=True)
+        .create(
+            [
+                {
+                    "name": f"Bench Technician {n:03d}",
+                    "login": f"bench.tech.{n:03d}",
+                    "groups_id": [(6, 0, [env.ref("base.group_user").id, group.id])],
+                }
+                for n in range(existing, existing + opts.technicians)
+            ]
+        )
+    )
+    if "hr.employee" in env:
+        have = env["hr.employee"].search([("user_id", "in", users.ids)]).user_id
+        env["hr.employee"].create(
+            [{"name": u.name, "user_id": u.id} for u in users - have]
+        )
+    env.cr.commit()
+    return len(users)
+
+
+def _ids(env, query, *params):
+    env.cr.execute(query, params)
+    return [row[0] for row in env.cr.fetchall()]
+
+
+@timed("tickets", "tickets")
+def gen_tickets(env, opts):
+    cr = env.cr
+    contacts = _ids(
+        env,
+        "SELECT id FROM res_partner WHERE parent_id IS NOT NULL AND name LIKE %s",
+        "Contact % of Bench Client %",
+    )
+    users = _ids(env, "SELECT id FROM res_users WHERE login LIKE 'bench.tech.%%'")
+    teams = _ids(env, "SELECT id FROM helpdesk_ticket_team WHERE active ORDER BY id")
+    stages = _ids(env, "SELECT id FROM helpdesk_ticket_stage ORDER BY sequence, id")
+    closed = set(_ids(env, "SELECT id FROM helpdesk_ticket_stage WHERE closed"))
+    categories = _ids(env, "SELECT id FROM helpdesk_ticket_category ORDER BY id")
+    channels = _ids(env, "SELECT id FROM helpdesk_ticket_channel ORDER BY id")
+    if not (contacts and users and teams and stages):
+        sys.exit("generate: run the clients and technicians steps first")
+    # Open tickets are a minority: most of a year's tickets are closed.
+    open_stages = [s for s in stages if s not in closed] or stages
+    closed_stages = [s for s in stages if s in closed] or stages
+    has_project = _column_exists(env, "helpdesk_ticket", "project_id")
+    cr.execute("SELECT count(*) FROM helpdesk_ticket WHERE number LIKE 'BENCH-%%'")
+    offset = cr.fetchone()[0]
+    company = env.company.id
+    done = 0
+    while done < opts.tickets:
+        size = min(BATCH, opts.tickets - done)
+        cr.execute(
+            f"""
+            WITH src AS (
+                SELECT n,
+                       (%(contacts)s::int[])[1 + floor(random() * %(nc)s)] AS partner,
+                       (%(users)s::int[])[1 + floor(random() * %(nu)s)] AS uid,
+                       (%(teams)s::int[])[1 + floor(random() * %(nt)s)] AS team,
+                       (%(cats)s::int[])[1 + floor(random() * %(ncat)s)] AS cat,
+                       (%(chans)s::int[])[1 + floor(random() * %(nch)s)] AS chan,
+                       (ARRAY['0','1','1','1','2','2','3','0'])[1 + floor(random() * 8)]
+                           AS prio,
+                       random() < %(open_ratio)s AS is_open,
+                       now() at time zone 'UTC'
+                           - (random() * %(days)s) * interval '1 day' AS created
+                  FROM generate_series(%(first)s, %(last)s) AS n
+            )
+            INSERT INTO helpdesk_ticket (
+                number, name, description, partner_id, commercial_partner_id,
+                company_id, user_id, team_id, category_id, channel_id, priority,
+                stage_id, active, unattended, create_date, write_date,
+                last_stage_update, assigned_date, closed_date, create_uid,
+                write_uid, kanban_state
+                {", project_id" if has_project else ""}
+            )
+            SELECT 'BENCH-' || lpad(src.n::text, 7, '0'),
+                   'Bench ticket ' || src.n, '<p>Generated.</p>', src.partner,
+                   p.commercial_partner_id, %(company)s, src.uid, src.team,
+                   src.cat, src.chan, src.prio,
+                   CASE WHEN src.is_open
+                        THEN (%(open)s::int[])[1 + floor(random() * %(no)s)]
+                        ELSE (%(closed)s::int[])[1 + floor(random() * %(ncl)s)]
+                   END,
+                   true, false, src.created, src.created, src.created, src.created,
+                   CASE WHEN src.is_open THEN NULL
+                        ELSE src.created + random() * interval '3 days' END,
+                   1, 1, 'normal'
+                   {", t.default_project_id" if has_project else ""}
+              FROM src
+              JOIN res_partner p ON p.id = src.partner
+              {_team_project_join(env) if has_project else ""}
+            """,
+            {
+                "contacts": contacts,
+                "nc": len(contacts),
+                "users": users,
+                "nu": len(users),
+                "teams": teams,
+                "nt": len(teams),
+                "cats": categories or [None],
+                "ncat": len(categories) or 1,
+                "chans": channels or [None],
+                "nch": len(channels) or 1,
+                "open": open_stages,
+                "no": len(open_stages),
+                "closed": closed_stages,
+                "ncl": len(closed_stages),
+                "open_ratio": opts.open_ratio,
+                "days": opts.days,
+                "first": offset + done + 1,
+                "last": offset + done + size,
+                "company": company,
+            },
+        )
+        done += size
+        cr.commit()
+        log(f"  tickets {done}/{opts.tickets}")
+    cr.execute("ANALYZE helpdesk_ticket")
+    return done
+
+
+def _team_project_join(env):
+    """The team's default project (company-dependent jsonb in Odoo 18)."""
+    return (
+        "LEFT JOIN LATERAL (SELECT (tt.default_project_id->>'%s')::int"
+        " AS default_project_id FROM helpdesk_ticket_team tt"
+        " WHERE tt.id = src.team) t ON true" % env.company.id
+    )
+
+
+def _column_exists(env, table, column):
+    env.cr.execute(
+        "SELECT 1 FROM information_schema.columns"
+        " WHERE table_name = %s AND column_name = %s",
+        (table, column),
+    )
+    return bool(env.cr.fetchone())
+
+
+@timed("time entries", "timesheets")
+def gen_timesheets(env, opts):
+    if "hr.employee" not in env or not _column_exists(
+        env, "account_analytic_line", "ticket_id"
+    ):
+        log("time entries: msp_time is not installed, skipped")
+        return 0
+    cr = env.cr
+    project = env["project.project"].search(
+        [("allow_timesheets", "=", True), ("account_id", "!=", False)], limit=1
+    )
+    if not project:
+        sys.exit("generate: no project with timesheets (install msp_time)")
+    cr.execute(
+        "SELECT min(id), max(id) FROM helpdesk_ticket WHERE number LIKE 'BENCH-%%'"
+    )
+    low, high = cr.fetchone()
+    if low is None:
+        sys.exit("generate: run the tickets step first")
+    employees = _ids(
+        env,
+        "SELECT e.id FROM hr_employee e JOIN res_users u ON u.id = e.user_id"
+        " WHERE u.login LIKE 'bench.tech.%%'",
+    )
+    uom = env.ref("uom.product_uom_hour").id
+    done = 0
+    while done < opts.timesheets:
+        size = min(BATCH * 4, opts.timesheets - done)
+        cr.execute(
+            """
+            WITH src AS (
+                SELECT (%(low)s + floor(random() * (%(high)s - %(low)s + 1)))::int
+                           AS ticket,
+                       (%(emps)s::int[])[1 + floor(random() * %(ne)s)] AS emp,
+                       (ARRAY[0.25, 0.25, 0.5, 0.5, 0.75, 1, 1.5, 2])
+                           [1 + floor(random() * 8)] AS hours
+                  FROM generate_series(1, %(size)s)
+            )
+            INSERT INTO account_analytic_line (
+                name, date, date_time, amount, unit_amount, product_uom_id,
+                company_id, account_id, project_id, ticket_id, ticket_partner_id,
+                partner_id, employee_id, user_id, create_uid, write_uid,
+                create_date, write_date
+            )
+            SELECT 'Bench work', t.create_date::date, t.create_date, 0, src.hours,
+                   %(uom)s, t.company_id, %(account)s, %(project)s, t.id,
+                   t.partner_id, t.commercial_partner_id, e.id, e.user_id, 1, 1,
+                   t.create_date, t.create_date
+              FROM src
+              JOIN helpdesk_ticket t ON t.id = src.ticket
+              JOIN hr_employee e ON e.id = src.emp
+            """,
+            {
+                "low": low,
+                "high": high,
+                "emps": employees,
+                "ne": len(employees),
+                "size": size,
+                "uom": uom,
+                "account": project.account_id.id,
+                "project": project.id,
+            },
+        )
+        done += size
+        cr.commit()
+        log(f"  time entries {done}/{opts.timesheets}")
+    _refresh_ticket_hours(env)
+    cr.execute("ANALYZE account_analytic_line")
+    return done
+
+
+def _refresh_ticket_hours(env):
+    """Stored ticket aggregates of helpdesk_mgmt_timesheet, set-based."""
+    env.cr.execute(
+        """
+        UPDATE helpdesk_ticket t
+           SET total_hours = agg.hours,
+               last_timesheet_activity = agg.last_date,
+               remaining_hours = COALESCE(t.planned_hours, 0) - agg.hours
+          FROM (SELECT ticket_id, sum(unit_amount) AS hours, max(date) AS last_date
+                  FROM account_analytic_line
+                 WHERE ticket_id IS NOT NULL
+                 GROUP BY ticket_id) agg
+         WHERE agg.ticket_id = t.id AND t.number LIKE 'BENCH-%%'
+        """
+    )
+    env.cr.commit()
+
+
+STEPS = {
+    "clients": gen_clients,
+    "technicians": gen_technicians,
+    "tickets": gen_tickets,
+    "timesheets": gen_timesheets,
+}
+
+
+def generate(env, **options):
+    """Entry point for ``odoo shell``: generate(env, clients=10, tickets=1000)."""
+    opts = parse_args([])
+    for key, value in options.items():
+        setattr(opts, key, value)
+    return run_steps(env, opts)
+
+
+def run_steps(env, opts):
+    started = time.time()
+    wanted = opts.only.split(",") if opts.only else list(STEPS)
+    for name in wanted:
+        step = STEPS[name]
+        if getattr(opts, step.rows_option, 1):
+            step(env, opts)
+    log(f"done in {time.time() - started:.1f} s")
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("-d", "--database", default="msp_bench")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--contacts-per-client", type=int, default=3)
+    parser.add_argument("--technicians", type=int, default=20)
+    parser.add_argument("--tickets", type=int, default=10_000)
+    parser.add_argument("--timesheets", type=int, default=30_000)
+    parser.add_argument("--days", type=int, default=365, help="spread of dates")
+    parser.add_argument("--open-ratio", type=float, default=0.1)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--only", help=f"comma-separated steps of {list(STEPS)}")
+    return parser.parse_args(argv)
+
+
+def main():
+    argv = sys.argv[1:]
+    odoo_args = []
+    if "--" in argv:
+        cut = argv.index("--")
+        argv, odoo_args = argv[:cut], argv[cut + 1 :]
+    opts = parse_args(argv)
+    import odoo  # noqa: PLC0415  (only where Odoo is the runtime)
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+
+    odoo.tools.config.parse_config(["-d", opts.database, *odoo_args])
+    registry = odoo.modules.registry.Registry(opts.database)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        run_steps(env, opts)
+
+
+if __name__ == "__main__":
+    main()
