@@ -220,10 +220,11 @@ def gen_tickets(env, opts):
 
 def _team_project_join(env):
     """The team's default project (company-dependent jsonb in Odoo 18)."""
+    company = int(env.company.id)
     return (
-        "LEFT JOIN LATERAL (SELECT (tt.default_project_id->>'%s')::int"
+        f"LEFT JOIN LATERAL (SELECT (tt.default_project_id->>'{company}')::int"
         " AS default_project_id FROM helpdesk_ticket_team tt"
-        " WHERE tt.id = src.team) t ON true" % env.company.id
+        " WHERE tt.id = src.team) t ON true"
     )
 
 
