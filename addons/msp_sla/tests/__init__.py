@@ -1,1 +1,5 @@
-from . import test_install
+from . import test_worktime
+from . import test_sla_clocks
+from . import test_sla_cron_reports
+from . import test_sla_access
+from . import test_sla_tour

@@ -1,0 +1,392 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.addons.msp_base.tools import bulk_update
+
+from .msp_sla_clock import ACTIVE_STATES, KINDS, STATUS_RANK, STATUSES
+from .msp_sla_profile import PRIORITY_CODE
+
+# Changing any of these recomputes the targets from the ticket's creation.
+SLA_KEYS = {
+    "priority",
+    "partner_id",
+    "commercial_partner_id",
+    "team_id",
+    "company_id",
+    "msp_contract_id",
+}
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    msp_contract_id = fields.Many2one(
+        "contract.contract",
+        string="Contract",
+        compute="_compute_msp_contract_id",
+        store=True,
+        index=True,
+        help="The client's running customer contract (its SLA profile applies).",
+    )
+    msp_sla_profile_id = fields.Many2one(
+        "msp.sla.profile", string="SLA Profile", readonly=True, index=True, copy=False
+    )
+    msp_sla_clock_ids = fields.One2many(
+        "msp.sla.clock", "ticket_id", string="SLA Clocks", readonly=True, copy=False
+    )
+    # Status fields are stored for search, group-by and sorting; the clocks
+    # keep them up to date in bulk (see _msp_sla_sync_status).
+    msp_sla_response_deadline = fields.Datetime(
+        string="Response Due", readonly=True, copy=False
+    )
+    msp_sla_response_status = fields.Selection(
+        STATUSES, string="Response SLA", readonly=True, copy=False, default="none"
+    )
+    msp_sla_resolution_deadline = fields.Datetime(
+        string="Resolution Due", readonly=True, copy=False
+    )
+    msp_sla_resolution_status = fields.Selection(
+        STATUSES, string="Resolution SLA", readonly=True, copy=False, default="none"
+    )
+    msp_sla_status = fields.Selection(
+        STATUSES,
+        string="SLA Status",
+        readonly=True,
+        copy=False,
+        default="none",
+        index=True,
+        help="The worse of the two clocks.",
+    )
+    msp_sla_breached = fields.Boolean(
+        string="SLA Breached", readonly=True, copy=False, index=True
+    )
+    msp_sla_at_risk = fields.Boolean(string="SLA At Risk", readonly=True, copy=False)
+    msp_sla_deadline = fields.Datetime(
+        string="Next SLA Deadline", readonly=True, copy=False, index=True
+    )
+    msp_sla_breach_count = fields.Integer(compute="_compute_msp_sla_breach_count")
+
+    # ------------------------------------------------------------ contract
+
+    @api.depends("commercial_partner_id", "company_id")
+    def _compute_msp_contract_id(self):
+        today = fields.Date.context_today(self)
+        contracts = (
+            self.env["contract.contract"]
+            .sudo()
+            .search(
+                [
+                    ("commercial_partner_id", "in", self.commercial_partner_id.ids),
+                    ("contract_type", "=", "sale"),
+                    ("date_start", "<=", today),
+                    "|",
+                    ("date_end", "=", False),
+                    ("date_end", ">=", today),
+                ]
+            )
+        )
+        # A contract with an SLA profile wins, then the most recent.
+        contracts = contracts.sorted(
+            lambda c: (bool(c.msp_sla_profile_id), c.date_start, c.id), reverse=True
+        )
+        for ticket in self:
+            ticket.msp_contract_id = contracts.filtered(
+                lambda c, t=ticket: (
+                    c.commercial_partner_id == t.commercial_partner_id
+                    and c.company_id == t.company_id
+                )
+            )[:1]
+
+    def _compute_msp_sla_breach_count(self):
+        counts = dict(
+            self.env["msp.sla.breach"]._read_group(
+                [("ticket_id", "in", self.ids)], ["ticket_id"], ["__count"]
+            )
+        )
+        for ticket in self:
+            ticket.msp_sla_breach_count = counts.get(ticket, 0)
+
+    # ------------------------------------------------------------ profiles
+
+    def _msp_sla_profiles(self):
+        """{ticket id: profile}: contract, else client, else team, else
+        company default."""
+        return {
+            ticket.id: (
+                ticket.msp_contract_id.msp_sla_profile_id
+                or ticket.commercial_partner_id.msp_sla_profile_id
+                or ticket.team_id.msp_sla_profile_id
+                or ticket.company_id.msp_sla_profile_id
+            )
+            for ticket in self
+        }
+
+    def _msp_sla_clock_values(self, profile):
+        """Values of the two clocks this ticket should have under
+        ``profile`` (empty when it has no target for the priority)."""
+        self.ensure_one()
+        target = profile._target_for(self.priority) if profile else None
+        if not target:
+            return []
+        calendar = False if target.around_the_clock else profile.calendar_id.id
+        base = {
+            "ticket_id": self.id,
+            "company_id": self.company_id.id,
+            "profile_id": profile.id,
+            "priority": self.priority,
+            "calendar_id": calendar,
+            "warning_ratio": profile.warning_percent / 100.0,
+            "start": self.create_date,
+        }
+        return [
+            dict(base, kind="response", target_hours=target.response_hours),
+            dict(base, kind="resolution", target_hours=target.resolution_hours),
+        ]
+
+    # ------------------------------------------------------------ life cycle
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        tickets = super().create(vals_list)
+        tickets._msp_sla_start_clocks()
+        return tickets
+
+    def write(self, vals):
+        old_stages = {t.id: t.stage_id for t in self} if "stage_id" in vals else None
+        result = super().write(vals)
+        if old_stages is not None:
+            self._msp_sla_on_stage_change(old_stages)
+        if SLA_KEYS & set(vals):
+            self._msp_sla_rebuild()
+        return result
+
+    def _msp_sla_start_clocks(self):
+        """Start the clocks of tickets that have none, from their creation."""
+        tickets = self.filtered(lambda t: not t.msp_sla_clock_ids)
+        profiles = tickets._msp_sla_profiles()
+        vals_list = []
+        for ticket in tickets:
+            vals_list += ticket._msp_sla_clock_values(profiles[ticket.id])
+        clocks = self.env["msp.sla.clock"].sudo().create(vals_list)
+        by_profile = defaultdict(list)
+        for ticket in tickets:
+            if profiles[ticket.id]:
+                by_profile[profiles[ticket.id]].append(ticket.id)
+        for profile, ticket_ids in by_profile.items():
+            self.browse(ticket_ids).write({"msp_sla_profile_id": profile.id})
+        waiting = clocks.filtered(lambda c: c.ticket_id.stage_id.msp_sla_pause)
+        waiting._pause_from_start()
+        clocks._recompute_deadlines()
+        closed = clocks.filtered(lambda c: c.ticket_id.stage_id.closed)
+        for clock in closed:
+            clock._stop(clock.ticket_id.closed_date or clock.start)
+        tickets._msp_sla_sync_status()
+        return clocks
+
+    def _msp_sla_on_stage_change(self, old_stages):
+        now = fields.Datetime.now()
+        for ticket in self:
+            old, new = old_stages[ticket.id], ticket.stage_id
+            clocks = ticket.msp_sla_clock_ids.filtered(
+                lambda c: c.state != "superseded"
+            )
+            if old == new or not clocks:
+                continue
+            if new.closed:
+                clocks._stop(now)
+                continue
+            if old.closed:
+                clocks._reopen(now)
+            if new.msp_sla_responding:
+                clocks.filtered(lambda c: c.kind == "response")._stop(now)
+            if new.msp_sla_pause:
+                clocks._pause(now)
+            else:
+                clocks._resume(now)
+        self._msp_sla_sync_status()
+
+    def _msp_sla_register_response(self, when):
+        clocks = self.msp_sla_clock_ids.filtered(
+            lambda c: c.kind == "response" and c.state in ACTIVE_STATES
+        )
+        if clocks:
+            clocks._stop(when)
+            self._msp_sla_sync_status()
+
+    def _message_post_after_hook(self, message, msg_vals):
+        result = super()._message_post_after_hook(message, msg_vals)
+        if self._msp_sla_is_response(message):
+            self._msp_sla_register_response(message.date or fields.Datetime.now())
+        return result
+
+    def _msp_sla_is_response(self, message):
+        """A public message or e-mail written by a person of the MSP (an
+        internal user other than the system) is a first response; internal
+        notes and the client's own mails are not."""
+        message = message.sudo()
+        if message.message_type not in ("comment", "email", "email_outgoing"):
+            return False
+        if message.subtype_id != self.env.ref("mail.mt_comment"):
+            return False
+        author = message.author_id
+        if not author or author == self.env.ref("base.partner_root"):
+            return False
+        return any(
+            not user.share for user in author.with_context(active_test=False).user_ids
+        )
+
+    def _msp_sla_rebuild(self):
+        """Targets changed (priority, client, team, contract): supersede the
+        clocks and rebuild them from the ticket's creation, carrying their
+        pauses and stops, so history is kept and the maths start over."""
+        profiles = self._msp_sla_profiles()
+        Clock = self.env["msp.sla.clock"].sudo()
+        for ticket in self:
+            old = ticket.msp_sla_clock_ids.filtered(lambda c: c.state != "superseded")
+            new_vals = ticket._msp_sla_clock_values(profiles[ticket.id])
+            if ticket._msp_sla_same_targets(old, new_vals):
+                continue
+            new = Clock.browse()
+            for vals in new_vals:
+                previous = old.filtered(lambda c, k=vals["kind"]: c.kind == k)
+                new |= Clock.create(dict(vals, state=previous.state or "running"))
+                if previous:
+                    new[-1]._copy_history(previous)
+            old.write({"state": "superseded"})
+            ticket.msp_sla_profile_id = profiles[ticket.id]
+            new._recompute_deadlines()
+            for clock in new.filtered(lambda c: c.state == "stopped"):
+                clock._restop()
+            ticket._msp_sla_post_rebuild(old, new)
+        self._msp_sla_sync_status()
+
+    def _msp_sla_same_targets(self, clocks, new_vals):
+        current = {
+            (c.kind, c.profile_id.id, c.priority, c.target_hours, c.calendar_id.id)
+            for c in clocks
+        }
+        wanted = {
+            (
+                v["kind"],
+                v["profile_id"],
+                v["priority"],
+                v["target_hours"],
+                v["calendar_id"],
+            )
+            for v in new_vals
+        }
+        return current == wanted
+
+    def _msp_sla_post_rebuild(self, old, new):
+        def describe(clocks):
+            if not clocks:
+                return self.env._("no SLA")
+            clock = clocks[:1]
+            return f"{PRIORITY_CODE[clock.priority]} ({clock.profile_id.name})"
+
+        self.message_post(
+            body=self.env._(
+                "SLA targets recomputed from the ticket's creation: %(old)s → %(new)s.",
+                old=describe(old),
+                new=describe(new),
+            ),
+            subtype_xmlid="mail.mt_note",
+            author_id=self.env.ref("base.partner_root").id,
+        )
+
+    # --------------------------------------------------------------- status
+
+    def _msp_sla_sync_status(self):
+        """Write the stored SLA status of these tickets from their clocks:
+        three queries for any number of tickets."""
+        if not self:
+            return
+        clocks = (
+            self.env["msp.sla.clock"]
+            .sudo()
+            .search([("ticket_id", "in", self.ids), ("state", "!=", "superseded")])
+        )
+        by_ticket = defaultdict(list)
+        for clock in clocks:
+            by_ticket[clock.ticket_id.id].append(clock)
+        values = {}
+        for ticket_id in self.ids:
+            ticket_clocks = by_ticket.get(ticket_id, [])
+            kinds = {clock.kind: clock for clock in ticket_clocks}
+            statuses = [clock._status() for clock in ticket_clocks] or ["none"]
+            running = [
+                c.deadline for c in ticket_clocks if c.state == "running" and c.deadline
+            ]
+            response, resolution = kinds.get("response"), kinds.get("resolution")
+            values[ticket_id] = {
+                "msp_sla_response_deadline": response.deadline if response else None,
+                "msp_sla_response_status": response._status() if response else "none",
+                "msp_sla_resolution_deadline": resolution.deadline
+                if resolution
+                else None,
+                "msp_sla_resolution_status": (
+                    resolution._status() if resolution else "none"
+                ),
+                "msp_sla_status": min(statuses, key=STATUS_RANK.index),
+                "msp_sla_breached": "breached" in statuses,
+                "msp_sla_at_risk": "at_risk" in statuses,
+                "msp_sla_deadline": min(running) if running else None,
+            }
+        bulk_update(self, values)
+
+    # -------------------------------------------------- warnings, breaches
+
+    def _msp_sla_notify(self, clock, event):
+        """Post on the ticket and give its owner (or the team lead when it
+        has none) an activity."""
+        self.ensure_one()
+        kinds = dict(KINDS)
+        values = {
+            "code": PRIORITY_CODE[clock.priority],
+            "kind": kinds[clock.kind].lower(),
+            "deadline": fields.Datetime.to_string(clock.deadline),
+        }
+        if event == "warning":
+            summary = self.env._("SLA at risk: %(code)s %(kind)s", **values)
+            body = self.env._(
+                "SLA warning: the %(code)s %(kind)s target is %(percent)s%% used; "
+                "due %(deadline)s (UTC).",
+                percent=round(clock.warning_ratio * 100),
+                **values,
+            )
+        else:
+            summary = self.env._("SLA breached: %(code)s %(kind)s", **values)
+            body = self.env._(
+                "SLA breach: the %(code)s %(kind)s target was due %(deadline)s (UTC).",
+                **values,
+            )
+        self.sudo().message_post(
+            body=body,
+            subtype_xmlid="mail.mt_note",
+            author_id=self.env.ref("base.partner_root").id,
+        )
+        owner = self.user_id or self.team_id.user_id
+        if owner:
+            self.sudo().activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=summary,
+                note=body,
+                user_id=owner.id,
+            )
+
+    def _msp_sla_on_warning(self, clocks):
+        """Hook: ``clocks`` (of these tickets) just crossed their warning
+        threshold. Called once per crossing, after the message and activity.
+        msp_routing's escalation rules extend it."""
+
+    def _msp_sla_on_breach(self, clocks):
+        """Hook: ``clocks`` just breached (once per breach)."""
+
+    def action_msp_sla_breaches(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "msp_sla.action_msp_sla_breach"
+        )
+        action["domain"] = [("ticket_id", "=", self.id)]
+        return action

@@ -1,0 +1,449 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""SLA clocks: one per ticket and kind (first response, resolution).
+
+A clock runs from the ticket's creation, pauses while the ticket waits on the
+client (each pause kept as an interval with its working time), stops at the
+first response or the closing, and restarts on reopening. Its deadline is
+``start + target + paused`` in working time of its calendar, so a pause
+moves the deadline by exactly the paused working time. Clocks are written by
+the system only (``sudo`` here); people read them.
+"""
+
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.addons.msp_base.tools import bulk_update
+from odoo.tools import SQL, create_index
+from pytz import utc
+
+from ..lib.worktime import AroundTheClock, WorkSchedule
+from .msp_sla_profile import PRIORITIES, PRIORITY_CODE
+
+KINDS = [("response", "First Response"), ("resolution", "Resolution")]
+STATUSES = [
+    ("none", "No SLA"),
+    ("running", "Running"),
+    ("at_risk", "At Risk"),
+    ("paused", "Paused"),
+    ("met", "Met"),
+    ("breached", "Breached"),
+]
+# Worst first: what a ticket shows when its two clocks differ.
+STATUS_RANK = ["breached", "at_risk", "paused", "running", "met", "none"]
+ACTIVE_STATES = ("running", "paused")
+
+
+class MspSlaClock(models.Model):
+    _name = "msp.sla.clock"
+    _description = "SLA Clock"
+    _order = "ticket_id, kind desc, id"
+    _rec_name = "kind"
+
+    ticket_id = fields.Many2one(
+        "helpdesk.ticket", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, readonly=True
+    )
+    kind = fields.Selection(KINDS, required=True, readonly=True)
+    profile_id = fields.Many2one(
+        "msp.sla.profile", required=True, ondelete="restrict", readonly=True
+    )
+    priority = fields.Selection(PRIORITIES, required=True, readonly=True)
+    target_hours = fields.Float(string="Target", readonly=True)
+    calendar_id = fields.Many2one(
+        "resource.calendar",
+        readonly=True,
+        help="Empty: the clock runs 24x7.",
+    )
+    warning_ratio = fields.Float(readonly=True, default=0.8)
+    start = fields.Datetime(required=True, readonly=True)
+    deadline = fields.Datetime(readonly=True)
+    warn_at = fields.Datetime(string="Warning At", readonly=True)
+    paused_hours = fields.Float(readonly=True, help="Working time spent paused.")
+    pause_ids = fields.One2many("msp.sla.pause", "clock_id", readonly=True)
+    state = fields.Selection(
+        [
+            ("running", "Running"),
+            ("paused", "Paused"),
+            ("stopped", "Stopped"),
+            ("superseded", "Superseded"),
+        ],
+        required=True,
+        default="running",
+        readonly=True,
+        index=True,
+    )
+    stopped_at = fields.Datetime(readonly=True)
+    actual_hours = fields.Float(
+        string="Actual",
+        readonly=True,
+        help="Working time to the stop, pauses excluded.",
+    )
+    breached = fields.Boolean(readonly=True, index=True)
+    at_risk = fields.Boolean(readonly=True)
+    warned = fields.Boolean(readonly=True, help="The warning has fired.")
+    breach_notified = fields.Boolean(readonly=True, help="The breach has fired.")
+    status = fields.Selection(STATUSES, compute="_compute_status")
+
+    def init(self):
+        # The cron's two questions, answered from an index of running clocks.
+        create_index(
+            self.env.cr,
+            "msp_sla_clock_running_deadline_idx",
+            self._table,
+            ["deadline"],
+            where="state = 'running' AND breach_notified IS NOT TRUE",
+        )
+        create_index(
+            self.env.cr,
+            "msp_sla_clock_running_warn_idx",
+            self._table,
+            ["warn_at"],
+            where="state = 'running' AND warned IS NOT TRUE",
+        )
+
+    @api.depends("state", "breached", "at_risk")
+    def _compute_status(self):
+        for clock in self:
+            clock.status = clock._status()
+
+    def _status(self):
+        if self.state == "superseded":
+            return "none"
+        if self.breached:
+            return "breached"
+        if self.state == "stopped":
+            return "met"
+        if self.state == "paused":
+            return "paused"
+        return "at_risk" if self.at_risk else "running"
+
+    @api.depends("kind", "priority", "state")
+    def _compute_display_name(self):
+        kinds = dict(KINDS)
+        for clock in self:
+            clock.display_name = (
+                f"{PRIORITY_CODE.get(clock.priority, '')} · {kinds.get(clock.kind)}"
+            )
+
+    # ------------------------------------------------------------ schedules
+
+    def _schedules(self, until=None):
+        """One schedule per calendar, covering every clock of ``self`` from
+        its start to well past its target: {calendar_id: schedule}."""
+        now = fields.Datetime.now()
+        result = {False: AroundTheClock()}
+        for calendar in self.calendar_id:
+            clocks = self.filtered(lambda c, cal=calendar: c.calendar_id == cal)
+            begin = min(clocks.mapped("start")) - timedelta(days=1)
+            longest = max(c.target_hours + c.paused_hours for c in clocks)
+            end = max([now, *clocks.mapped("start")]) + timedelta(
+                days=21 + int(longest / 2)
+            )
+            if until:
+                end = max(end, until)
+            result[calendar.id] = self._calendar_schedule(calendar, begin, end)
+        return result
+
+    @api.model
+    def _calendar_schedule(self, calendar, begin, end):
+        """Work intervals of the calendar (attendances, time zone, public
+        holidays) from resource.calendar, as naive UTC."""
+        intervals = calendar._work_intervals_batch(
+            utc.localize(begin), utc.localize(end), compute_leaves=True
+        )[False]
+        naive = [
+            (
+                start.astimezone(utc).replace(tzinfo=None),
+                stop.astimezone(utc).replace(tzinfo=None),
+            )
+            for start, stop, _meta in intervals
+        ]
+        return WorkSchedule(naive, begin, end)
+
+    # ------------------------------------------------------------- maths
+
+    def _recompute_deadlines(self):
+        """Deadline and warning moment of every clock, from its start, target
+        and paused time. One calendar query per calendar, one UPDATE."""
+        clocks = self.filtered(lambda c: c.state != "superseded")
+        if not clocks:
+            return
+        schedules = clocks._schedules()
+        values, retry = {}, self.browse()
+        for clock in clocks:
+            schedule = schedules[clock.calendar_id.id]
+            paused = clock.paused_hours
+            deadline = schedule.add_hours(clock.start, clock.target_hours + paused)
+            warn_at = schedule.add_hours(
+                clock.start, clock.target_hours * clock.warning_ratio + paused
+            )
+            if deadline is None or warn_at is None:
+                retry |= clock
+                continue
+            values[clock.id] = {"deadline": deadline, "warn_at": warn_at}
+        bulk_update(self, values)
+        if retry:
+            # beyond the horizon (a calendar with few working days): rare
+            for clock in retry:
+                calendar = clock.calendar_id
+                deadline = calendar.plan_hours(
+                    clock.target_hours + clock.paused_hours,
+                    clock.start,
+                    compute_leaves=True,
+                )
+                clock.sudo().write({"deadline": deadline, "warn_at": deadline})
+
+    def _measure(self, schedules, begin, end):
+        return schedules[self.calendar_id.id].hours_between(begin, end)
+
+    # ---------------------------------------------------------- life cycle
+
+    def _pause(self, now):
+        running = self.filtered(lambda c: c.state == "running")
+        if not running:
+            return
+        self.env["msp.sla.pause"].sudo().create(
+            [
+                {"clock_id": clock.id, "start": now, "reason": "waiting"}
+                for clock in running
+            ]
+        )
+        running.sudo().write({"state": "paused"})
+
+    def _resume(self, now):
+        paused = self.filtered(lambda c: c.state == "paused")
+        if not paused:
+            return
+        paused._close_pauses(now)
+        paused.sudo().write({"state": "running"})
+        paused._recompute_deadlines()
+
+    def _close_pauses(self, now):
+        """End the open pause of each clock and add its working time."""
+        open_pauses = self.pause_ids.filtered(lambda p: not p.end)
+        if not open_pauses:
+            return
+        schedules = self._schedules()
+        for pause in open_pauses:
+            hours = pause.clock_id._measure(schedules, pause.start, now)
+            pause.sudo().write({"end": now, "hours": hours})
+        for clock in self:
+            clock.sudo().paused_hours = sum(clock.pause_ids.mapped("hours"))
+
+    def _stop(self, now):
+        """Stop running or paused clocks at ``now``: met or breached."""
+        active = self.filtered(lambda c: c.state in ACTIVE_STATES)
+        if not active:
+            return
+        active._close_pauses(now)
+        active._recompute_deadlines()
+        schedules = active._schedules()
+        for clock in active:
+            actual = clock._measure(schedules, clock.start, now) - clock.paused_hours
+            clock.sudo().write(
+                {
+                    "state": "stopped",
+                    "stopped_at": now,
+                    "actual_hours": max(actual, 0.0),
+                    "breached": clock.breached
+                    or bool(clock.deadline and now > clock.deadline),
+                    "at_risk": False,
+                }
+            )
+        late = active.filtered(lambda c: c.breached and not c.breach_notified)
+        late._fire_breach()
+        active._breaches()._record_actual()
+
+    def _pause_from_start(self):
+        """Tickets created in a waiting stage start paused."""
+        self.env["msp.sla.pause"].sudo().create(
+            [{"clock_id": c.id, "start": c.start, "reason": "waiting"} for c in self]
+        )
+        self.sudo().write({"state": "paused"})
+
+    def _copy_history(self, previous):
+        """Carry the pauses and the stop of the clock this one replaces,
+        measuring the paused time again on this clock's calendar."""
+        self.ensure_one()
+        schedules = self._schedules()
+        pauses = [
+            {
+                "clock_id": self.id,
+                "start": pause.start,
+                "end": pause.end,
+                "reason": pause.reason,
+                "hours": self._measure(schedules, pause.start, pause.end)
+                if pause.end
+                else 0.0,
+            }
+            for pause in previous.pause_ids
+        ]
+        self.env["msp.sla.pause"].sudo().create(pauses)
+        self.sudo().write(
+            {
+                "paused_hours": sum(p["hours"] for p in pauses),
+                "stopped_at": previous.stopped_at,
+            }
+        )
+
+    def _restop(self):
+        """Outcome of a rebuilt clock that had already stopped."""
+        schedules = self._schedules()
+        for clock in self:
+            actual = clock._measure(schedules, clock.start, clock.stopped_at)
+            actual -= clock.paused_hours
+            clock.sudo().write(
+                {
+                    "actual_hours": max(actual, 0.0),
+                    "breached": clock.stopped_at > clock.deadline,
+                }
+            )
+        self.filtered("breached")._fire_breach()
+
+    def _reopen(self, now):
+        """A reopened ticket's resolution clock runs again; the time it was
+        closed is a pause, so the deadline moves by it."""
+        stopped = self.filtered(
+            lambda c: c.state == "stopped" and c.kind == "resolution"
+        )
+        if not stopped:
+            return
+        schedules = stopped._schedules()
+        for clock in stopped:
+            hours = clock._measure(schedules, clock.stopped_at, now)
+            self.env["msp.sla.pause"].sudo().create(
+                {
+                    "clock_id": clock.id,
+                    "start": clock.stopped_at,
+                    "end": now,
+                    "hours": hours,
+                    "reason": "closed",
+                }
+            )
+            clock.sudo().write(
+                {
+                    "state": "running",
+                    "stopped_at": False,
+                    "actual_hours": 0.0,
+                    "paused_hours": clock.paused_hours + hours,
+                }
+            )
+        stopped._recompute_deadlines()
+
+    # --------------------------------------------------- warnings, breaches
+
+    @api.model
+    def _cron_check(self):
+        """Fire each warning and each breach once. Two indexed searches when
+        nothing crosses, whatever the number of open tickets."""
+        now = fields.Datetime.now()
+        to_warn = self.sudo().search(
+            [("state", "=", "running"), ("warned", "=", False), ("warn_at", "<=", now)]
+        )
+        to_breach = self.sudo().search(
+            [
+                ("state", "=", "running"),
+                ("breach_notified", "=", False),
+                ("deadline", "<=", now),
+            ]
+        )
+        to_warn -= to_breach
+        if to_warn:
+            to_warn._fire_warning()
+        if to_breach:
+            to_breach.write({"breached": True})
+            to_breach._fire_breach()
+        (to_warn | to_breach).ticket_id._msp_sla_sync_status()
+
+    def _fire_warning(self):
+        self.write({"warned": True, "at_risk": True})
+        for clock in self:
+            clock.ticket_id._msp_sla_notify(clock, "warning")
+        self.ticket_id._msp_sla_on_warning(self)
+
+    def _fire_breach(self):
+        self.write({"breach_notified": True, "at_risk": False})
+        self.env["msp.sla.breach"].sudo().create(
+            [clock._breach_values() for clock in self]
+        )
+        for clock in self:
+            clock.ticket_id._msp_sla_notify(clock, "breach")
+        self.ticket_id._msp_sla_on_breach(self)
+
+    def _breach_values(self):
+        ticket = self.ticket_id
+        return {
+            "clock_id": self.id,
+            "ticket_id": ticket.id,
+            "kind": self.kind,
+            "priority": self.priority,
+            "partner_id": ticket.commercial_partner_id.id,
+            "user_id": ticket.user_id.id,
+            "team_id": ticket.team_id.id,
+            "company_id": self.company_id.id,
+            "target_hours": self.target_hours,
+            "breached_at": self.deadline,
+        }
+
+    def _breaches(self):
+        return self.env["msp.sla.breach"].sudo().search([("clock_id", "in", self.ids)])
+
+    # --------------------------------------------------------------- report
+
+    @api.model
+    def _percentiles(self, date_from, date_to, company_ids):
+        """P50/P75/P95 of actual working hours per priority and kind, for
+        clocks stopped in the period, computed in PostgreSQL."""
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT priority, kind, count(*),
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY actual_hours),
+                       percentile_cont(0.75) WITHIN GROUP (ORDER BY actual_hours),
+                       percentile_cont(0.95) WITHIN GROUP (ORDER BY actual_hours),
+                       avg(CASE WHEN breached THEN 0 ELSE 100 END)
+                  FROM msp_sla_clock
+                 WHERE state = 'stopped'
+                   AND stopped_at >= %s AND stopped_at < %s
+                   AND company_id = ANY(%s)
+                 GROUP BY priority, kind
+                 ORDER BY priority DESC, kind DESC
+                """,
+                date_from,
+                date_to,
+                list(company_ids),
+            )
+        )
+        return [
+            {
+                "priority": priority,
+                "kind": kind,
+                "count": count,
+                "p50": p50,
+                "p75": p75,
+                "p95": p95,
+                "hit_rate": hit,
+            }
+            for priority, kind, count, p50, p75, p95, hit in self.env.cr.fetchall()
+        ]
+
+
+class MspSlaPause(models.Model):
+    _name = "msp.sla.pause"
+    _description = "SLA Clock Pause"
+    _order = "clock_id, start"
+
+    clock_id = fields.Many2one(
+        "msp.sla.clock", required=True, ondelete="cascade", index=True
+    )
+    start = fields.Datetime(required=True)
+    end = fields.Datetime()
+    hours = fields.Float(string="Working Time Paused")
+    reason = fields.Selection(
+        [("waiting", "Waiting on client"), ("closed", "Ticket closed")],
+        required=True,
+        default="waiting",
+    )

@@ -1,0 +1,52 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import datetime
+
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from .common import MONDAY, SlaCase
+
+
+@tagged("post_install", "-at_install")
+class TestSlaAccess(SlaCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = new_test_user(
+            cls.env,
+            login="sla_mgr",
+            groups="base.group_user,msp_base.group_msp_service_manager",
+        )
+
+    def test_technician_reads_profiles_and_clocks_but_edits_neither(self):
+        ticket = self.make_ticket(MONDAY.replace(hour=9), user_id=self.tech.id)
+        profile = self.profile.with_user(self.tech)
+        self.assertTrue(profile.target_ids)
+        with self.assertRaises(AccessError):
+            profile.write({"warning_percent": 50})
+        clock = self.clock(ticket, "response").with_user(self.tech)
+        self.assertTrue(clock.deadline)
+        with self.assertRaises(AccessError):
+            clock.write({"deadline": datetime(2030, 1, 1)})
+
+    def test_manager_edits_profiles_and_breach_reasons_but_not_clocks(self):
+        self.profile.with_user(self.manager).warning_percent = 70
+        self.assertEqual(self.profile.warning_percent, 70)
+        ticket = self.make_ticket(MONDAY.replace(hour=9), priority="2")
+        self.clock(ticket, "response")._stop(MONDAY.replace(hour=12))
+        breach = self.env["msp.sla.breach"].search([("ticket_id", "=", ticket.id)])
+        breach.with_user(self.manager).reason = "Vendor outage"
+        self.assertEqual(breach.reason, "Vendor outage")
+        with self.assertRaises(AccessError):
+            breach.with_user(self.tech).reason = "not my fault"
+        with self.assertRaises(AccessError):
+            self.clock(ticket, "response").with_user(self.manager).write(
+                {"breached": False}
+            )
+
+    def test_technician_moves_a_ticket_and_the_system_updates_the_clock(self):
+        ticket = self.make_ticket(MONDAY.replace(hour=9), user_id=self.tech.id)
+        self.move(
+            ticket.with_user(self.tech), self.stage_waiting, MONDAY.replace(hour=10)
+        )
+        self.assertEqual(self.clock(ticket, "response").state, "paused")

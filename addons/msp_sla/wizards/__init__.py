@@ -1,0 +1,2 @@
+from . import msp_sla_percentile
+from . import msp_sla_suggest
