@@ -10,6 +10,7 @@ the Python found by ``find_odoo_python`` (``ODOO_PYTHON``, else ``python3``).
 """
 
 import argparse
+import ast
 import os
 import re
 import shutil
@@ -195,6 +196,11 @@ def msp_addons():
     return sorted(p.name for p in ADDONS.iterdir() if (p / "__manifest__.py").is_file())
 
 
+def manifest_version(addon):
+    manifest = ast.literal_eval((ADDONS / addon / "__manifest__.py").read_text())
+    return manifest.get("version", "")
+
+
 def odoo_cmd(py, db_settings, dbname, *extra):
     cmd = [py, "-m", "odoo", "--addons-path", str(ADDONS), "-d", dbname]
     cmd += ["--data-dir", str(STATE / "data")]
@@ -211,23 +217,34 @@ def cmd_run(args):
     py = find_odoo_python()
     install_requirements(py)
     db = ensure_postgres()
-    installed = psql_query(
+    rows = psql_query(
         py,
         db,
         args.db,
-        "SELECT name FROM ir_module_module WHERE state = 'installed'",
+        "SELECT name || '=' || coalesce(latest_version, '') FROM ir_module_module"
+        " WHERE state = 'installed'",
     )
+    installed = None if rows is None else dict(r.split("=", 1) for r in rows)
     wanted = msp_addons()
     missing = [m for m in wanted if installed is None or m not in installed]
-    if missing:
-        what = "creating" if installed is None else "completing"
-        say(f"{what} database {args.db}: installing {', '.join(missing)}")
+    outdated = [
+        m
+        for m in wanted
+        if installed and m in installed and installed[m] != manifest_version(m)
+    ]
+    if missing or outdated:
         started = time.time()
-        init = odoo_cmd(py, db, args.db, "-i", ",".join(missing))
-        init += ["--stop-after-init", "--log-level=warn"]
-        if subprocess.run(init).returncode:
+        cmd = odoo_cmd(py, db, args.db, "--stop-after-init", "--log-level=warn")
+        if missing:
+            what = "creating" if installed is None else "completing"
+            say(f"{what} database {args.db}: installing {', '.join(missing)}")
+            cmd += ["-i", ",".join(missing)]
+        if outdated:
+            say(f"upgrading {', '.join(outdated)} (new version in addons/)")
+            cmd += ["-u", ",".join(outdated)]
+        if subprocess.run(cmd).returncode:
             die("installing the addons failed (see the log above)")
-        say(f"installed in {time.time() - started:.0f} s")
+        say(f"done in {time.time() - started:.0f} s")
     say(f"serving http://localhost:{args.port} (database {args.db}; login admin/admin)")
     serve = odoo_cmd(py, db, args.db, "--http-port", str(args.port))
     serve += ["--db-filter", f"^{re.escape(args.db)}$"]

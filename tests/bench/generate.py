@@ -326,11 +326,120 @@ def _refresh_ticket_hours(env):
     env.cr.commit()
 
 
+@timed("sla profiles and clocks", "profiles")
+def gen_sla(env, opts):
+    """5 calendars, ``--profiles`` profiles spread over the bench clients, and
+    two clocks per bench ticket without clocks (set-based SQL): stopped with
+    an actual time for closed tickets, running for open ones."""
+    if "msp.sla.clock" not in env:
+        log("sla: msp_sla is not installed, skipped")
+        return 0
+    cr = env.cr
+    zones = [
+        "UTC",
+        "Europe/Brussels",
+        "America/New_York",
+        "America/Chicago",
+        "Asia/Singapore",
+    ]
+    std = env.ref("resource.resource_calendar_std")
+    calendars = [std.copy({"name": f"Bench hours {tz}", "tz": tz}) for tz in zones]
+    profiles = env["msp.sla.profile"].create(
+        [
+            {
+                "name": f"Bench profile {n:02d}",
+                "calendar_id": calendars[n % len(calendars)].id,
+                "target_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "priority": p,
+                            "response_hours": r,
+                            "resolution_hours": h,
+                            "around_the_clock": p == "3" and n % 2 == 0,
+                        },
+                    )
+                    for p, r, h in (
+                        ("3", 0.25, 4),
+                        ("2", 1, 8),
+                        ("1", 4, 16),
+                        ("0", 8, 40),
+                    )
+                ],
+            }
+            for n in range(opts.profiles)
+        ]
+    )
+    cr.execute(
+        """
+        UPDATE res_partner p SET msp_sla_profile_id = (%s::int[])[1 + p.id %% %s]
+         WHERE p.is_company AND p.name LIKE 'Bench Client %%'
+        """,
+        (profiles.ids, len(profiles)),
+    )
+    cr.execute(
+        """
+        INSERT INTO msp_sla_clock (
+            ticket_id, company_id, kind, profile_id, priority, target_hours,
+            calendar_id, warning_ratio, start, deadline, warn_at, paused_hours,
+            state, stopped_at, actual_hours, breached, at_risk, warned,
+            breach_notified, create_uid, write_uid, create_date, write_date)
+        SELECT t.id, t.company_id, k.kind, pr.id, t.priority, k.hours,
+               CASE WHEN tg.around_the_clock THEN NULL ELSE pr.calendar_id END,
+               0.8, t.create_date,
+               t.create_date + k.hours * interval '1 hour' * 2.5,
+               t.create_date + k.hours * interval '1 hour' * 2,
+               0,
+               CASE WHEN t.closed_date IS NULL THEN 'running' ELSE 'stopped' END,
+               t.closed_date,
+               CASE WHEN t.closed_date IS NULL THEN 0
+                    ELSE k.hours * random() * 1.3 END,
+               false, false, false, false, 1, 1, t.create_date, t.create_date
+          FROM helpdesk_ticket t
+          JOIN res_partner cp ON cp.id = t.commercial_partner_id
+          JOIN msp_sla_profile pr ON pr.id = cp.msp_sla_profile_id
+          JOIN msp_sla_target tg ON tg.profile_id = pr.id AND tg.priority = t.priority
+          CROSS JOIN LATERAL (VALUES ('response', tg.response_hours),
+                                     ('resolution', tg.resolution_hours)) k(kind, hours)
+         WHERE t.number LIKE 'BENCH-%%'
+           AND NOT EXISTS (SELECT 1 FROM msp_sla_clock c WHERE c.ticket_id = t.id)
+        """
+    )
+    count = cr.rowcount
+    cr.execute(
+        """
+        UPDATE msp_sla_clock SET breached = stopped_at > deadline,
+                                 breach_notified = stopped_at > deadline
+         WHERE state = 'stopped' AND profile_id = ANY(%s)
+        """,
+        (profiles.ids,),
+    )
+    cr.execute(
+        """
+        UPDATE helpdesk_ticket t
+           SET msp_sla_profile_id = c.profile_id,
+               msp_sla_status = CASE WHEN c.breached THEN 'breached'
+                                     WHEN c.state = 'running' THEN 'running'
+                                     ELSE 'met' END,
+               msp_sla_deadline = CASE WHEN c.state = 'running' THEN c.deadline END
+          FROM msp_sla_clock c
+         WHERE c.ticket_id = t.id AND c.kind = 'resolution'
+           AND t.number LIKE 'BENCH-%%'
+        """
+    )
+    cr.execute("ANALYZE msp_sla_clock")
+    cr.execute("ANALYZE helpdesk_ticket")
+    cr.commit()
+    return count
+
+
 STEPS = {
     "clients": gen_clients,
     "technicians": gen_technicians,
     "tickets": gen_tickets,
     "timesheets": gen_timesheets,
+    "sla": gen_sla,
 }
 
 
@@ -360,6 +469,7 @@ def parse_args(argv):
     parser.add_argument("--technicians", type=int, default=20)
     parser.add_argument("--tickets", type=int, default=10_000)
     parser.add_argument("--timesheets", type=int, default=30_000)
+    parser.add_argument("--profiles", type=int, default=50, help="SLA profiles")
     parser.add_argument("--days", type=int, default=365, help="spread of dates")
     parser.add_argument("--open-ratio", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=1)

@@ -149,16 +149,17 @@ class HelpdeskTicket(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         tickets = super().create(vals_list)
-        tickets._msp_sla_start_clocks()
+        # The system runs the clocks, whoever (portal included) made the ticket.
+        tickets.sudo()._msp_sla_start_clocks()
         return tickets
 
     def write(self, vals):
         old_stages = {t.id: t.stage_id for t in self} if "stage_id" in vals else None
         result = super().write(vals)
         if old_stages is not None:
-            self._msp_sla_on_stage_change(old_stages)
+            self.sudo()._msp_sla_on_stage_change(old_stages)
         if SLA_KEYS & set(vals):
-            self._msp_sla_rebuild()
+            self.sudo()._msp_sla_rebuild()
         return result
 
     def _msp_sla_start_clocks(self):
@@ -178,9 +179,10 @@ class HelpdeskTicket(models.Model):
         waiting = clocks.filtered(lambda c: c.ticket_id.stage_id.msp_sla_pause)
         waiting._pause_from_start()
         clocks._recompute_deadlines()
-        closed = clocks.filtered(lambda c: c.ticket_id.stage_id.closed)
-        for clock in closed:
-            clock._stop(clock.ticket_id.closed_date or clock.start)
+        if not self.env.context.get("msp_sla_history"):
+            closed = clocks.filtered(lambda c: c.ticket_id.stage_id.closed)
+            for clock in closed:
+                clock._stop(clock.ticket_id.closed_date or clock.start)
         tickets._msp_sla_sync_status()
         return clocks
 
@@ -217,7 +219,9 @@ class HelpdeskTicket(models.Model):
     def _message_post_after_hook(self, message, msg_vals):
         result = super()._message_post_after_hook(message, msg_vals)
         if self._msp_sla_is_response(message):
-            self._msp_sla_register_response(message.date or fields.Datetime.now())
+            self.sudo()._msp_sla_register_response(
+                message.date or fields.Datetime.now()
+            )
         return result
 
     def _msp_sla_is_response(self, message):
@@ -341,6 +345,8 @@ class HelpdeskTicket(models.Model):
         """Post on the ticket and give its owner (or the team lead when it
         has none) an activity."""
         self.ensure_one()
+        if self.env.context.get("msp_sla_quiet"):
+            return
         kinds = dict(KINDS)
         values = {
             "code": PRIORITY_CODE[clock.priority],

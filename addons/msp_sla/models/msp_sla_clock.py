@@ -393,10 +393,14 @@ class MspSlaClock(models.Model):
     # --------------------------------------------------------------- report
 
     @api.model
-    def _percentiles(self, date_from, date_to, company_ids):
+    def _percentiles(self, date_from, date_to, company_ids, profile_ids=None):
         """P50/P75/P95 of actual working hours per priority and kind, for
-        clocks stopped in the period, computed in PostgreSQL."""
+        clocks stopped in the period (of some profiles only if given),
+        computed in PostgreSQL."""
         self.flush_model()
+        profile_filter = (
+            SQL("AND profile_id = ANY(%s)", list(profile_ids)) if profile_ids else SQL()
+        )
         self.env.cr.execute(
             SQL(
                 """
@@ -408,13 +412,14 @@ class MspSlaClock(models.Model):
                   FROM msp_sla_clock
                  WHERE state = 'stopped'
                    AND stopped_at >= %s AND stopped_at < %s
-                   AND company_id = ANY(%s)
+                   AND company_id = ANY(%s) %s
                  GROUP BY priority, kind
                  ORDER BY priority DESC, kind DESC
                 """,
                 date_from,
                 date_to,
                 list(company_ids),
+                profile_filter,
             )
         )
         return [

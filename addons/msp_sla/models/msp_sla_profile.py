@@ -77,7 +77,7 @@ class MspSlaProfile(models.Model):
         managers = self.env.ref("msp_base.group_msp_service_manager").users
         now = fields.Datetime.now()
         kinds = dict(self.env["msp.sla.clock"]._fields["kind"].selection)
-        for company in self.env["res.company"].search([]):
+        for company in managers.company_ids:
             emails = managers.filtered(
                 lambda u, c=company: c in u.company_ids and u.email
             ).mapped("email_formatted")

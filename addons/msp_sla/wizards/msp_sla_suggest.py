@@ -26,10 +26,17 @@ class MspSlaSuggest(models.TransientModel):
     def _compute_lines(self):
         self.ensure_one()
         now = fields.Datetime.now()
-        rows = self.env["msp.sla.clock"]._percentiles(
-            now - timedelta(days=LOOKBACK_DAYS), now, self.env.companies.ids
+        period = (now - timedelta(days=LOOKBACK_DAYS), now, self.env.companies.ids)
+        clocks = self.env["msp.sla.clock"]
+
+        def responses(rows):
+            return {r["priority"]: r for r in rows if r["kind"] == "response"}
+
+        # the company's history, overridden by this profile's own where it has some
+        p75 = responses(clocks._percentiles(*period))
+        p75.update(
+            responses(clocks._percentiles(*period, profile_ids=self.profile_id.ids))
         )
-        p75 = {r["priority"]: r for r in rows if r["kind"] == "response"}
         lines = []
         for priority, _label in PRIORITIES:
             target = self.profile_id._target_for(priority)
