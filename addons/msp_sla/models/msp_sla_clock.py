@@ -288,8 +288,8 @@ class MspSlaClock(models.Model):
             }
         )
 
-    def _restop(self):
-        """Outcome of a rebuilt clock that had already stopped."""
+    def _restop(self, fire=True):
+        """Outcome of a rebuilt (or corrected) clock that had already stopped."""
         schedules = self._schedules()
         for clock in self:
             actual = clock._measure(schedules, clock.start, clock.stopped_at)
@@ -300,7 +300,8 @@ class MspSlaClock(models.Model):
                     "breached": clock.stopped_at > clock.deadline,
                 }
             )
-        self.filtered("breached")._fire_breach()
+        if fire:
+            self.filtered("breached")._fire_breach()
 
     def _reopen(self, now):
         """A reopened ticket's resolution clock runs again; the time it was

@@ -50,3 +50,32 @@ class TestSlaAccess(SlaCase):
             ticket.with_user(self.tech), self.stage_waiting, MONDAY.replace(hour=10)
         )
         self.assertEqual(self.clock(ticket, "response").state, "paused")
+
+    def test_manager_corrects_a_stop_with_a_tracked_reason(self):
+        ticket = self.make_ticket(MONDAY.replace(hour=9), priority="2")
+        response = self.clock(ticket, "response")
+        response._stop(MONDAY.replace(hour=11))
+        self.assertTrue(response.breached)
+        wizard = (
+            self.env["msp.sla.correct"]
+            .with_user(self.manager)
+            .create(
+                {
+                    "clock_id": response.id,
+                    "stopped_at": MONDAY.replace(hour=9, minute=50),
+                    "reason": "Phoned the client at 09:50",
+                }
+            )
+        )
+        wizard.action_apply()
+        self.assertFalse(response.breached)
+        self.assertAlmostEqual(response.actual_hours, 50 / 60)
+        self.assertFalse(
+            self.env["msp.sla.breach"].search([("clock_id", "=", response.id)])
+        )
+        note = ticket.message_ids.filtered(lambda m: "SLA correction" in (m.body or ""))
+        self.assertIn("Phoned the client", note.body)
+        with self.assertRaises(AccessError):
+            self.env["msp.sla.correct"].with_user(self.tech).create(
+                {"clock_id": response.id, "stopped_at": MONDAY, "reason": "x"}
+            )
