@@ -108,6 +108,14 @@ def gen_technicians(env, opts):
             ]
         )
     )
+    teams = env["helpdesk.ticket.team"].search([("name", "=like", "Bench %")])
+    if not teams:
+        env["helpdesk.ticket.team"].create(
+            [
+                {"name": f"Bench {name}", "user_ids": [(6, 0, users.ids)]}
+                for name in ("Service Desk", "Network", "Projects")
+            ]
+        )
     if "hr.employee" in env:
         have = env["hr.employee"].search([("user_id", "in", users.ids)]).user_id
         env["hr.employee"].create(

@@ -79,3 +79,16 @@ class TestSlaAccess(SlaCase):
             self.env["msp.sla.correct"].with_user(self.tech).create(
                 {"clock_id": response.id, "stopped_at": MONDAY, "reason": "x"}
             )
+
+    def test_dispatcher_and_billing_read_profiles_only(self):
+        for group in ("group_msp_dispatcher", "group_msp_billing"):
+            user = new_test_user(
+                self.env,
+                login=f"sla_{group}",
+                groups=f"base.group_user,msp_base.{group}",
+            )
+            self.assertTrue(self.profile.with_user(user).target_ids)
+            with self.assertRaises(AccessError):
+                self.profile.with_user(user).name = "Renamed"
+            with self.assertRaises(AccessError):
+                self.env["msp.sla.report"].with_user(user).search([])
