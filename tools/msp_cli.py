@@ -176,7 +176,11 @@ def psql_query(py, db_settings, dbname, sql):
         "except psycopg2.OperationalError as e:\n"
         "    if 'does not exist' in str(e): sys.exit(3)\n"
         "    raise\n"
-        "cr = conn.cursor(); cr.execute(sys.argv[6])\n"
+        "cr = conn.cursor()\n"
+        "try:\n"
+        "    cr.execute(sys.argv[6])\n"
+        "except psycopg2.errors.UndefinedTable:\n"
+        "    sys.exit(3)  # created but never initialised: start over\n"
         "print('\\n'.join(str(r[0]) for r in cr.fetchall()))\n"
     )
     args = [py, "-c", code, db_settings["db_host"], db_settings["db_port"]]
