@@ -3,17 +3,25 @@
 {
     "name": "MSP Intake and Routing",
     "summary": "Every channel into one queue, tagged, routed and escalated by rules",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "license": "AGPL-3",
     "category": "Services/Helpdesk",
     "author": "MSP Suite contributors",
     "website": "https://github.com/msp-suite/msp-suite",
     "depends": [
         "msp_base",
+        "msp_sla",
     ],
     "data": [
         "security/ir.model.access.csv",
+        "security/msp_routing_security.xml",
+        "data/msp_routing_data.xml",
+        "views/msp_routing_rule_views.xml",
+        "views/msp_escalation_rule_views.xml",
+        "views/msp_oncall_views.xml",
+        "views/helpdesk_ticket_views.xml",
         "views/menus.xml",
     ],
+    "demo": ["demo/msp_routing_demo.xml"],
     "installable": True,
 }

@@ -1,0 +1,282 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+
+from odoo import Command, api, fields, models
+from odoo.tools import email_normalize, html2plaintext
+from pytz import utc
+
+from ..lib.matching import clean_subject, email_domain
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    msp_unknown_sender = fields.Boolean(
+        string="Unknown Sender",
+        readonly=True,
+        index=True,
+        help="Came in by e-mail from an address matching no contact and no "
+        "client domain: triage it.",
+    )
+    msp_routed_date = fields.Datetime(string="Routed On", readonly=True, copy=False)
+    msp_claimed_date = fields.Datetime(string="Claimed On", readonly=True, copy=False)
+    msp_claimed_by_id = fields.Many2one(
+        "res.users", string="Claimed By", readonly=True, copy=False
+    )
+    msp_time_to_claim = fields.Float(
+        string="Time to Claim (h)",
+        compute="_compute_msp_time_to_claim",
+        store=True,
+        aggregator="avg",
+    )
+    msp_routing_log_ids = fields.One2many(
+        "msp.routing.log", "ticket_id", string="Routing Log", readonly=True
+    )
+
+    @api.depends("msp_claimed_date", "create_date")
+    def _compute_msp_time_to_claim(self):
+        for ticket in self:
+            ticket.msp_time_to_claim = (
+                (ticket.msp_claimed_date - ticket.create_date).total_seconds() / 3600
+                if ticket.msp_claimed_date and ticket.create_date
+                else 0.0
+            )
+
+    # --------------------------------------------------------------- intake
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Route in the create values, before SLA targets are set."""
+        if self.env.context.get("msp_routing_skip"):
+            return super().create(vals_list)
+        now = fields.Datetime.now()
+        cache = {}  # per company: rules and business hours, once per batch
+        decisions = [self._msp_route_values(vals, now, cache) for vals in vals_list]
+        tickets = super().create(vals_list)
+        self.env["msp.routing.log"].sudo().create(
+            [
+                {
+                    "ticket_id": ticket.id,
+                    "company_id": ticket.company_id.id,
+                    "event": "intake",
+                    "rule_id": rule_id,
+                    "date": now,
+                    "changes": changes,
+                }
+                for ticket, decision in zip(tickets, decisions, strict=True)
+                for rule_id, changes in decision
+            ]
+        )
+        return tickets
+
+    def _msp_route_values(self, vals, now, cache):
+        """Apply the matching rules to ``vals`` (in place); returns
+        [(rule id, description of changes)] for the audit log."""
+        company = self.env["res.company"].browse(
+            vals.get("company_id") or self.env.company.id
+        )
+        if company.id not in cache:
+            rules, conditions = self.env["msp.routing.rule"]._rules_for(company)
+            in_hours = bool(conditions) and self._msp_in_business_hours(company, now)
+            cache[company.id] = (rules, conditions, in_hours)
+        rules, conditions, in_hours = cache[company.id]
+        if not conditions:
+            return []
+        facts = self._msp_facts(vals, in_hours)
+        decision = []
+
+        def apply(condition):
+            rule = rules.browse(condition["id"])
+            decision.append((rule.id, self._msp_apply_rule(rule, vals, now)))
+            return self._msp_facts(vals, in_hours)
+
+        selected = self.env["msp.routing.rule"]._select(
+            conditions, facts, lambda: self.new(vals), on_match=apply
+        )
+        if selected:
+            vals.setdefault("msp_routed_date", now)
+        return decision
+
+    def _msp_facts(self, vals, in_business_hours):
+        partner = self.env["res.partner"].browse(vals.get("partner_id")).exists()
+        client = partner.commercial_partner_id
+        email = vals.get("partner_email") or partner.email
+        return {
+            "client_id": client.id,
+            "client_tag_ids": client.category_id.ids,
+            "sender_domain": email_domain(email),
+            "channel_id": vals.get("channel_id"),
+            "category_id": vals.get("category_id"),
+            "priority": str(vals.get("priority", "1")),
+            "subject": vals.get("name") or "",
+            "body": html2plaintext(vals.get("description") or ""),
+            "business_hours": in_business_hours,
+        }
+
+    @api.model
+    def _msp_in_business_hours(self, company, now):
+        calendar = company.resource_calendar_id
+        if not calendar:
+            return True
+        start = utc.localize(now)
+        intervals = calendar._work_intervals_batch(start, start + timedelta(minutes=1))
+        return bool(intervals[False])
+
+    def _msp_apply_rule(self, rule, vals, now):
+        changes = []
+        if rule.set_team_id:
+            vals["team_id"] = rule.set_team_id.id
+            changes.append(f"team={rule.set_team_id.name}")
+        if rule.set_category_id:
+            vals["category_id"] = rule.set_category_id.id
+            changes.append(f"category={rule.set_category_id.name}")
+        if rule.set_priority:
+            vals["priority"] = rule.set_priority
+            changes.append(f"priority={rule.set_priority}")
+        if rule.add_tag_ids:
+            vals["tag_ids"] = list(vals.get("tag_ids") or []) + [
+                Command.link(tag.id) for tag in rule.add_tag_ids
+            ]
+            changes.append("tags+=" + ",".join(rule.add_tag_ids.mapped("name")))
+        if rule.policy != "none":
+            team = self.env["helpdesk.ticket.team"].browse(vals.get("team_id"))
+            category = self.env["helpdesk.ticket.category"].browse(
+                vals.get("category_id")
+            )
+            owner = rule._pick_owner(team, category, now)
+            vals["user_id"] = owner.id or False
+            changes.append(
+                f"owner={owner.name} ({rule.policy})"
+                if owner
+                else f"owner=nobody available ({rule.policy})"
+            )
+        return "; ".join(changes) or "matched"
+
+    # ----------------------------------------------------------- e-mail
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """Mail intake: the sender's contact, else the client owning the
+        sender's domain, else the unknown-sender triage flag; reply prefixes
+        cleaned; nobody auto-assigned; an obvious duplicate (same sender,
+        same subject, still open, within the window) gets the mail instead
+        of a new ticket."""
+        custom_values = dict(custom_values or {})
+        email = msg_dict.get("email_from") or ""
+        subject = clean_subject(msg_dict.get("subject")) or self.env._("(no subject)")
+        duplicate = self._msp_find_duplicate(email, subject)
+        if duplicate:
+            return duplicate
+        msg_dict = dict(msg_dict, subject=subject)
+        custom_values.setdefault("user_id", False)
+        address = email_normalize(email)
+        if address:
+            custom_values.setdefault("partner_email", address)
+        custom_values.setdefault(
+            "channel_id", self.env.ref("helpdesk_mgmt.helpdesk_ticket_channel_email").id
+        )
+        if not msg_dict.get("author_id"):
+            client = (
+                self.env["res.partner"].search(
+                    [
+                        ("is_company", "=", True),
+                        ("msp_email_domain", "=", email_domain(email)),
+                    ],
+                    limit=1,
+                )
+                if email_domain(email)
+                else self.env["res.partner"]
+            )
+            if client:
+                custom_values.setdefault("partner_id", client.id)
+            else:
+                custom_values["msp_unknown_sender"] = True
+        return super().message_new(msg_dict, custom_values=custom_values)
+
+    @api.model
+    def _msp_find_duplicate(self, email, subject):
+        window = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("msp_routing.duplicate_window_minutes", 30)
+        )
+        address = email_normalize(email)
+        if not address or window <= 0:
+            return self.browse()
+        since = fields.Datetime.now() - timedelta(minutes=window)
+        candidates = self.search(
+            [
+                ("partner_email", "ilike", address),
+                ("name", "=", subject),
+                ("create_date", ">=", since),
+                ("stage_id.closed", "=", False),
+            ],
+            order="id",
+        )
+        return candidates.filtered(
+            lambda t: email_normalize(t.partner_email) == address
+        )[:1]
+
+    # ------------------------------------------------------ claim, reassign
+
+    def action_msp_claim(self):
+        now = fields.Datetime.now()
+        for ticket in self:
+            previous = ticket.user_id
+            ticket.with_context(msp_routing_claim=True).write(
+                {
+                    "user_id": self.env.user.id,
+                    "msp_claimed_date": now,
+                    "msp_claimed_by_id": self.env.user.id,
+                }
+            )
+            ticket._msp_log(
+                "claim",
+                self.env._(
+                    "claimed by %(user)s (was %(previous)s)",
+                    user=self.env.user.name,
+                    previous=previous.name or self.env._("unassigned"),
+                ),
+            )
+        return True
+
+    def write(self, vals):
+        reassigned = "user_id" in vals and not self.env.context.get("msp_routing_claim")
+        previous = {t.id: t.user_id for t in self} if reassigned else {}
+        result = super().write(vals)
+        for ticket in self.filtered(lambda t: t.id in previous):
+            if previous[ticket.id] != ticket.user_id:
+                ticket._msp_log(
+                    "reassign",
+                    self.env._(
+                        "%(old)s → %(new)s",
+                        old=previous[ticket.id].name or self.env._("unassigned"),
+                        new=ticket.user_id.name or self.env._("unassigned"),
+                    ),
+                )
+        return result
+
+    # --------------------------------------------------------- escalation
+
+    def _msp_sla_on_warning(self, clocks):
+        result = super()._msp_sla_on_warning(clocks)
+        self.env["msp.escalation.rule"]._on_sla_event(clocks.ticket_id, "sla_warning")
+        return result
+
+    def _msp_sla_on_breach(self, clocks):
+        result = super()._msp_sla_on_breach(clocks)
+        self.env["msp.escalation.rule"]._on_sla_event(clocks.ticket_id, "sla_breach")
+        return result
+
+    def _msp_log(self, event, changes, rule=None, escalation=None):
+        self.ensure_one()
+        self.env["msp.routing.log"].sudo().create(
+            {
+                "ticket_id": self.id,
+                "company_id": self.company_id.id,
+                "event": event,
+                "rule_id": rule.id if rule else False,
+                "escalation_id": escalation.id if escalation else False,
+                "changes": changes,
+            }
+        )

@@ -1,0 +1,29 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+
+
+class ResUsers(models.Model):
+    _inherit = "res.users"
+
+    msp_skill_category_ids = fields.Many2many(
+        "helpdesk.ticket.category",
+        "msp_user_skill_category_rel",
+        "user_id",
+        "category_id",
+        string="Skills",
+        help="Ticket categories this technician handles (skill-based routing).",
+    )
+    msp_away_until = fields.Datetime(
+        string="Away Until",
+        help="On leave or away: routing skips this technician until then.",
+    )
+
+    def _msp_available(self, when):
+        """The users routing may give work to at ``when``."""
+        return self.filtered(
+            lambda u: (
+                u.active
+                and not u.share
+                and (not u.msp_away_until or u.msp_away_until <= when)
+            )
+        )
