@@ -19,6 +19,7 @@
         "views/msp_routing_rule_views.xml",
         "views/msp_escalation_rule_views.xml",
         "views/msp_oncall_views.xml",
+        "views/msp_intake_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/menus.xml",
     ],

@@ -29,6 +29,15 @@ class HelpdeskTicket(models.Model):
         store=True,
         aggregator="avg",
     )
+    msp_alert_source_id = fields.Many2one(
+        "msp.intake.source", string="Alert Source", readonly=True, copy=False
+    )
+    msp_alert_key = fields.Char(
+        string="Alert Key", readonly=True, copy=False, index=True
+    )
+    msp_alert_count = fields.Integer(
+        string="Alert Occurrences", readonly=True, copy=False
+    )
     msp_routing_log_ids = fields.One2many(
         "msp.routing.log", "ticket_id", string="Routing Log", readonly=True
     )
@@ -255,6 +264,20 @@ class HelpdeskTicket(models.Model):
                     ),
                 )
         return result
+
+    def _msp_closing_stage(self):
+        """The first closed stage open to this ticket's team."""
+        self.ensure_one()
+        return self.env["helpdesk.ticket.stage"].search(
+            [
+                ("closed", "=", True),
+                "|",
+                ("team_ids", "=", False),
+                ("team_ids", "in", self.team_id.ids),
+            ],
+            order="sequence, id",
+            limit=1,
+        )
 
     # --------------------------------------------------------- escalation
 

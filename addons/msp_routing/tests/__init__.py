@@ -1,2 +1,3 @@
 from . import test_routing
+from . import test_intake_webhook
 from . import test_install

@@ -1,0 +1,31 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import SUPERUSER_ID, http
+from odoo.http import request
+
+from ..lib.payload import MAX_BODY
+
+
+class MspIntakeController(http.Controller):
+    @http.route(
+        "/msp/intake/<string:code>",
+        type="http",
+        auth="none",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+        readonly=False,
+    )
+    def intake(self, code, **_kwargs):
+        """Monitoring alerts in: JSON body, token or HMAC signature. Answers
+        JSON with a 2xx or a 4xx and a clear error, never a 500 for bad input."""
+        httprequest = request.httprequest
+        if (httprequest.content_length or 0) > MAX_BODY:
+            return request.make_json_response(
+                {"error": "payload larger than 1 MiB"}, status=413
+            )
+        body = httprequest.get_data(cache=False)
+        env = request.env(user=SUPERUSER_ID)
+        status, payload = env["msp.intake.source"]._receive(
+            code, httprequest.headers, body
+        )
+        return request.make_json_response(payload, status=status)
