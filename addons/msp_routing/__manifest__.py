@@ -11,6 +11,7 @@
     "depends": [
         "msp_base",
         "msp_sla",
+        "msp_time",
     ],
     "data": [
         "security/ir.model.access.csv",
@@ -20,6 +21,7 @@
         "views/msp_escalation_rule_views.xml",
         "views/msp_oncall_views.xml",
         "views/msp_intake_views.xml",
+        "views/msp_phone_call_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/menus.xml",
     ],

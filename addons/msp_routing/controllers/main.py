@@ -29,3 +29,25 @@ class MspIntakeController(http.Controller):
             code, httprequest.headers, body
         )
         return request.make_json_response(payload, status=status)
+
+    @http.route(
+        "/msp/phone/<string:code>",
+        type="http",
+        auth="none",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+        readonly=False,
+    )
+    def phone_call(self, code, **_kwargs):
+        """A call from the phone system opens a ticket with the call's time."""
+        httprequest = request.httprequest
+        if (httprequest.content_length or 0) > MAX_BODY:
+            return request.make_json_response(
+                {"error": "payload larger than 1 MiB"}, status=413
+            )
+        env = request.env(user=SUPERUSER_ID)
+        status, payload = env["msp.intake.source"]._receive_call(
+            code, httprequest.headers, httprequest.get_data(cache=False)
+        )
+        return request.make_json_response(payload, status=status)

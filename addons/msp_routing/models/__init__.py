@@ -6,3 +6,4 @@ from . import msp_routing_log
 from . import helpdesk_ticket
 from . import msp_escalation_rule
 from . import msp_intake_source
+from . import msp_phone_call

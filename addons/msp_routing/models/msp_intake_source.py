@@ -149,6 +149,39 @@ class MspIntakeSource(models.Model):
             "ticket": ticket.number or None,
         }
 
+    @api.model
+    def _receive_call(self, code, headers, body):
+        """A phone system's call record: JSON ``{"caller": "+1 555 0100",
+        "duration_seconds": 300, "subject": "...", "notes": "...",
+        "agent_login": "dana"}``, authenticated like alerts."""
+        source = self.sudo().search(
+            [("code", "=", code), ("active", "=", True)], limit=1
+        )
+        try:
+            if len(body) > MAX_BODY:
+                raise IntakeRejected(413, "payload larger than 1 MiB")
+            if not source:
+                raise IntakeRejected(404, "unknown intake source")
+            source._authenticate(headers, body)
+            payload = self._parse(body)
+            if not str(payload.get("caller") or "").strip():
+                raise IntakeRejected(422, "the call has no caller number")
+            try:
+                float(payload.get("duration_seconds") or 0)
+            except (TypeError, ValueError) as error:
+                raise IntakeRejected(422, "duration_seconds is not a number") from error
+            call = self.env["msp.phone.call"]._from_api(payload, source.company_id)
+        except IntakeRejected as rejected:
+            self._log_event(source, rejected.status, "rejected", rejected.error, body)
+            return rejected.status, {"error": rejected.error}
+        self._log_event(source, 200, "created", "", body, call.ticket_id)
+        return 200, {
+            "action": "created",
+            "call_id": call.id,
+            "ticket_id": call.ticket_id.id,
+            "ticket": call.ticket_id.number,
+        }
+
     def _authenticate(self, headers, body):
         self.ensure_one()
         if self.auth_mode == "token":
