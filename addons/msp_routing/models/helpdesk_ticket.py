@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
-from odoo.tools import email_normalize, html2plaintext
+from odoo.tools import create_index, email_normalize, html2plaintext
 from pytz import utc
 
 from ..lib.matching import clean_subject, email_domain
@@ -41,6 +41,15 @@ class HelpdeskTicket(models.Model):
     msp_routing_log_ids = fields.One2many(
         "msp.routing.log", "ticket_id", string="Routing Log", readonly=True
     )
+
+    def init(self):
+        # the duplicate-mail check looks back a few minutes by creation date
+        create_index(
+            self.env.cr,
+            "helpdesk_ticket_msp_create_date_idx",
+            self._table,
+            ["create_date"],
+        )
 
     @api.depends("msp_claimed_date", "create_date")
     def _compute_msp_time_to_claim(self):
@@ -215,9 +224,8 @@ class HelpdeskTicket(models.Model):
         since = fields.Datetime.now() - timedelta(minutes=window)
         candidates = self.search(
             [
-                ("partner_email", "ilike", address),
-                ("name", "=", subject),
                 ("create_date", ">=", since),
+                ("name", "=", subject),
                 ("stage_id.closed", "=", False),
             ],
             order="id",

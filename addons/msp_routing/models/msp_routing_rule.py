@@ -3,7 +3,7 @@ import re
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, ormcache
 from odoo.tools.safe_eval import safe_eval
 
 from ..lib.matching import select_rules
@@ -166,9 +166,29 @@ class MspRoutingRule(models.Model):
 
     @api.model
     def _rules_for(self, company):
-        """Active rules of a company as plain data: one search per batch."""
-        rules = self.sudo().search([("company_id", "=", company.id)])
-        return rules, [rule._as_condition() for rule in rules]
+        """Active rules of a company as plain data, cached until a rule
+        changes: routing a ticket reads no rule that does not match."""
+        conditions = self._conditions_cached(company.id)
+        return self.sudo().browse([c["id"] for c in conditions]), list(conditions)
+
+    @api.model
+    @ormcache("company_id")
+    def _conditions_cached(self, company_id):
+        rules = self.sudo().search([("company_id", "=", company_id)])
+        return tuple(rule._as_condition() for rule in rules)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
 
     @api.model
     def _select(self, conditions, facts, make_candidate, on_match=None):

@@ -10,7 +10,7 @@ class ResUsers(models.Model):
         "msp_user_skill_category_rel",
         "user_id",
         "category_id",
-        string="Skills",
+        string="Routing Skills",
         help="Ticket categories this technician handles (skill-based routing).",
     )
     msp_away_until = fields.Datetime(

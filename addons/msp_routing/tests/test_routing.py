@@ -174,8 +174,9 @@ class TestRoutingRules(RoutingCase):
                 subject_regex=f"never-matches-{n}",
                 client_ids=[Command.set(self.client.ids)],
             )
+        queries_for_one_ticket()  # the rule cache fills once after a change
         many = queries_for_one_ticket()
-        self.assertLessEqual(many, few + 2)
+        self.assertLessEqual(many, few)
 
 
 @tagged("post_install", "-at_install")
