@@ -60,7 +60,7 @@ def run(env, opts):
                 "sequence": 10_000,
                 "channel_ids": [(6, 0, [env.ref("msp_routing.channel_monitoring").id])],
                 "set_team_id": team.id,
-                "policy": "round_robin",
+                "policy": opts.policy,
             }
         ]
     )
@@ -165,6 +165,12 @@ def main():
     parser.add_argument("--rules", type=int, default=200)
     parser.add_argument("--alerts", type=int, default=10_000)
     parser.add_argument("--mails", type=int, default=2_000)
+    parser.add_argument(
+        "--policy",
+        default="none",
+        help="owner policy of the matching rule (round_robin adds helpdesk_mgmt's "
+        "assignment e-mail to each ticket)",
+    )
     opts = parser.parse_args(argv)
     import odoo  # noqa: PLC0415
     from odoo import SUPERUSER_ID, api  # noqa: PLC0415
