@@ -23,6 +23,13 @@ class HelpdeskTicket(models.Model):
     msp_claimed_by_id = fields.Many2one(
         "res.users", string="Claimed By", readonly=True, copy=False
     )
+    msp_time_to_route = fields.Float(
+        string="Time to Route (h)",
+        compute="_compute_msp_time_to_route",
+        store=True,
+        aggregator="avg",
+        help="From creation to the first team or owner set by a rule or a person.",
+    )
     msp_time_to_claim = fields.Float(
         string="Time to Claim (h)",
         compute="_compute_msp_time_to_claim",
@@ -51,6 +58,16 @@ class HelpdeskTicket(models.Model):
             ["create_date"],
         )
 
+    @api.depends("msp_routed_date", "create_date")
+    def _compute_msp_time_to_route(self):
+        for ticket in self:
+            ticket.msp_time_to_route = (
+                max((ticket.msp_routed_date - ticket.create_date).total_seconds(), 0)
+                / 3600
+                if ticket.msp_routed_date and ticket.create_date
+                else 0.0
+            )
+
     @api.depends("msp_claimed_date", "create_date")
     def _compute_msp_time_to_claim(self):
         for ticket in self:
@@ -70,6 +87,9 @@ class HelpdeskTicket(models.Model):
         now = fields.Datetime.now()
         cache = {}  # per company: rules and business hours, once per batch
         decisions = [self._msp_route_values(vals, now, cache) for vals in vals_list]
+        for vals in vals_list:
+            if vals.get("team_id") or vals.get("user_id"):
+                vals.setdefault("msp_routed_date", now)  # routed on the way in
         tickets = super().create(vals_list)
         self.env["msp.routing.log"].sudo().create(
             [
@@ -260,6 +280,12 @@ class HelpdeskTicket(models.Model):
     def write(self, vals):
         reassigned = "user_id" in vals and not self.env.context.get("msp_routing_claim")
         previous = {t.id: t.user_id for t in self} if reassigned else {}
+        if ("team_id" in vals or "user_id" in vals) and "msp_routed_date" not in vals:
+            unrouted = self.filtered(lambda t: not t.msp_routed_date)
+            if unrouted:
+                super(HelpdeskTicket, unrouted).write(
+                    {"msp_routed_date": fields.Datetime.now()}
+                )
         result = super().write(vals)
         for ticket in self.filtered(lambda t: t.id in previous):
             if previous[ticket.id] != ticket.user_id:

@@ -221,7 +221,7 @@ class TestIntakeFuzz(IntakeMixin, TransactionCase):
         ).map(lambda v: json.dumps(v).encode()),
     )
 
-    @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=2500, deadline=None, suppress_health_check=list(HealthCheck))
     @given(body=bodies)
     def test_random_payloads(self, body):
         Ticket = self.env["helpdesk.ticket"]

@@ -299,13 +299,16 @@ class TestMailIntake(RoutingCase):
 @tagged("post_install", "-at_install")
 class TestClaimAndEscalation(RoutingCase):
     def test_claim_and_reassign_are_logged(self):
-        ticket = self.ticket(team_id=self.team.id, user_id=False)
+        ticket = self.ticket(user_id=False)
+        self.assertFalse(ticket.msp_routed_date)
         with freeze_time(fields.Datetime.now() + timedelta(minutes=30)):
             ticket.with_user(self.alice).action_msp_claim()
         self.assertEqual(ticket.user_id, self.alice)
         self.assertEqual(ticket.msp_claimed_by_id, self.alice)
         self.assertGreater(ticket.msp_time_to_claim, 0.4)
         ticket.user_id = self.bob
+        self.assertTrue(ticket.msp_routed_date, "the claim routed it")
+        self.assertGreater(ticket.msp_time_to_route, 0.4)
         events = ticket.msp_routing_log_ids.mapped("event")
         self.assertIn("claim", events)
         self.assertIn("reassign", events)
