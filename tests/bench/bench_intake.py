@@ -17,8 +17,12 @@ escalation cron over every open ticket.
 
 import argparse
 import json
+import os
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import run_with_env, split_argv
 
 
 def measure(env, func, count):
@@ -155,11 +159,7 @@ def run(env, opts):
 
 
 def main():
-    argv = sys.argv[1:]
-    odoo_args = []
-    if "--" in argv:
-        cut = argv.index("--")
-        argv, odoo_args = argv[:cut], argv[cut + 1 :]
+    argv, odoo_args = split_argv()
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-d", "--database", default="msp_bench")
     parser.add_argument("--rules", type=int, default=200)
@@ -172,13 +172,7 @@ def main():
         "assignment e-mail to each ticket)",
     )
     opts = parser.parse_args(argv)
-    import odoo  # noqa: PLC0415
-    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
-
-    odoo.tools.config.parse_config(["-d", opts.database, *odoo_args])
-    registry = odoo.modules.registry.Registry(opts.database)
-    with registry.cursor() as cr:
-        run(api.Environment(cr, SUPERUSER_ID, {}), opts)
+    run_with_env(opts.database, odoo_args, run, opts)
 
 
 if __name__ == "__main__":

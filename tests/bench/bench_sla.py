@@ -21,8 +21,12 @@ all closed tickets; each against a plain SQL baseline for the same question.
 """
 
 import argparse
+import os
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import run_with_env, split_argv
 
 
 def measure(env, func):
@@ -148,23 +152,13 @@ def run(env, opts):
 
 
 def main():
-    argv = sys.argv[1:]
-    odoo_args = []
-    if "--" in argv:
-        cut = argv.index("--")
-        argv, odoo_args = argv[:cut], argv[cut + 1 :]
+    argv, odoo_args = split_argv()
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-d", "--database", default="msp_bench")
     parser.add_argument("--recompute", type=int, default=10_000)
     parser.add_argument("--crossing", type=int, default=20)
     opts = parser.parse_args(argv)
-    import odoo  # noqa: PLC0415
-    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
-
-    odoo.tools.config.parse_config(["-d", opts.database, *odoo_args])
-    registry = odoo.modules.registry.Registry(opts.database)
-    with registry.cursor() as cr:
-        run(api.Environment(cr, SUPERUSER_ID, {}), opts)
+    run_with_env(opts.database, odoo_args, run, opts)
 
 
 if __name__ == "__main__":

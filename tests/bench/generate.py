@@ -24,9 +24,13 @@ rules, assets, contracts ...); ``--only`` picks steps.
 """
 
 import argparse
+import os
 import random
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import run_with_env, split_argv
 
 BATCH = 50_000
 
@@ -486,20 +490,9 @@ def parse_args(argv):
 
 
 def main():
-    argv = sys.argv[1:]
-    odoo_args = []
-    if "--" in argv:
-        cut = argv.index("--")
-        argv, odoo_args = argv[:cut], argv[cut + 1 :]
+    argv, odoo_args = split_argv()
     opts = parse_args(argv)
-    import odoo  # noqa: PLC0415  (only where Odoo is the runtime)
-    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
-
-    odoo.tools.config.parse_config(["-d", opts.database, *odoo_args])
-    registry = odoo.modules.registry.Registry(opts.database)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        run_steps(env, opts)
+    run_with_env(opts.database, odoo_args, run_steps, opts)
 
 
 if __name__ == "__main__":

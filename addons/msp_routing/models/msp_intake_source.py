@@ -182,6 +182,20 @@ class MspIntakeSource(models.Model):
             "ticket": call.ticket_id.number,
         }
 
+    @api.model
+    def _source(self, code):
+        return self.sudo().search([("code", "=", code), ("active", "=", True)], limit=1)
+
+    @api.model
+    def _accept(self, source, headers, body):
+        """Size, source, authentication, JSON: the payload, or IntakeRejected."""
+        if len(body) > MAX_BODY:
+            raise IntakeRejected(413, "payload larger than 1 MiB")
+        if not source:
+            raise IntakeRejected(404, "unknown intake source")
+        source._authenticate(headers, body)
+        return self._parse(body)
+
     def _authenticate(self, headers, body):
         self.ensure_one()
         if self.auth_mode == "token":
