@@ -122,16 +122,9 @@ class MspIntakeSource(models.Model):
     def _receive(self, code, headers, body):
         """Handle one POST: returns (HTTP status, JSON-able dict). Every
         request is logged as an intake event, accepted or not."""
-        source = self.sudo().search(
-            [("code", "=", code), ("active", "=", True)], limit=1
-        )
+        source = self._source(code)
         try:
-            if len(body) > MAX_BODY:
-                raise IntakeRejected(413, "payload larger than 1 MiB")
-            if not source:
-                raise IntakeRejected(404, "unknown intake source")
-            source._authenticate(headers, body)
-            payload = self._parse(body)
+            payload = self._accept(source, headers, body)
             alert = normalize(payload, source._paths())
             if not (alert["title"] or alert["alert_id"]):
                 raise IntakeRejected(422, "the alert has neither a title nor an id")
@@ -154,16 +147,9 @@ class MspIntakeSource(models.Model):
         """A phone system's call record: JSON ``{"caller": "+1 555 0100",
         "duration_seconds": 300, "subject": "...", "notes": "...",
         "agent_login": "dana"}``, authenticated like alerts."""
-        source = self.sudo().search(
-            [("code", "=", code), ("active", "=", True)], limit=1
-        )
+        source = self._source(code)
         try:
-            if len(body) > MAX_BODY:
-                raise IntakeRejected(413, "payload larger than 1 MiB")
-            if not source:
-                raise IntakeRejected(404, "unknown intake source")
-            source._authenticate(headers, body)
-            payload = self._parse(body)
+            payload = self._accept(source, headers, body)
             if not str(payload.get("caller") or "").strip():
                 raise IntakeRejected(422, "the call has no caller number")
             try:
