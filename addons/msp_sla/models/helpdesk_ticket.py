@@ -2,6 +2,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+
 from odoo.addons.msp_base.tools import bulk_update
 
 from .msp_sla_clock import ACTIVE_STATES, KINDS, STATUS_RANK, STATUSES

@@ -12,9 +12,10 @@ the system only (``sudo`` here); people read them.
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.addons.msp_base.tools import bulk_update
 from odoo.tools import SQL, create_index
 from pytz import utc
+
+from odoo.addons.msp_base.tools import bulk_update
 
 from ..lib.worktime import AroundTheClock, WorkSchedule
 from .msp_sla_profile import PRIORITIES, PRIORITY_CODE

@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.tests import TransactionCase, new_test_user, tagged
 
+from odoo.addons.msp_base.tests.common import menu_reachable
+
 
 @tagged("post_install", "-at_install")
 class TestInstall(TransactionCase):
@@ -18,15 +20,7 @@ class TestInstall(TransactionCase):
         for xmlid in menus:
             menu = self.env.ref(xmlid)
             self.assertTrue(menu.action, f"{xmlid} has no action")
-            self.assertTrue(
-                self._reachable(menu, role), f"{xmlid} hidden from its role"
-            )
+            self.assertTrue(menu_reachable(menu, role), f"{xmlid} hidden from its role")
             self.assertFalse(
-                self._reachable(menu, plain), f"{xmlid} shown to a plain user"
+                menu_reachable(menu, plain), f"{xmlid} shown to a plain user"
             )
-
-    def _reachable(self, menu, user):
-        """A menu shows when it and every ancestor are visible to the user."""
-        visible = self.env["ir.ui.menu"].with_user(user)._visible_menu_ids()
-        path = {int(x) for x in menu.parent_path.strip("/").split("/")}
-        return path <= visible
