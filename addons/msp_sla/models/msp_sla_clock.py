@@ -61,7 +61,9 @@ class MspSlaClock(models.Model):
     start = fields.Datetime(required=True, readonly=True)
     deadline = fields.Datetime(readonly=True)
     warn_at = fields.Datetime(string="Warning At", readonly=True)
-    paused_hours = fields.Float(readonly=True, help="Working time spent paused.")
+    paused_hours = fields.Float(
+        readonly=True, default=0.0, help="Working time spent paused."
+    )
     pause_ids = fields.One2many("msp.sla.pause", "clock_id", readonly=True)
     state = fields.Selection(
         [
@@ -79,6 +81,7 @@ class MspSlaClock(models.Model):
     actual_hours = fields.Float(
         string="Actual",
         readonly=True,
+        default=0.0,
         help="Working time to the stop, pauses excluded.",
     )
     breached = fields.Boolean(readonly=True, index=True)
@@ -407,9 +410,12 @@ class MspSlaClock(models.Model):
             SQL(
                 """
                 SELECT priority, kind, count(*),
-                       percentile_cont(0.5) WITHIN GROUP (ORDER BY actual_hours),
-                       percentile_cont(0.75) WITHIN GROUP (ORDER BY actual_hours),
-                       percentile_cont(0.95) WITHIN GROUP (ORDER BY actual_hours),
+                       percentile_cont(0.5)
+                           WITHIN GROUP (ORDER BY COALESCE(actual_hours, 0)),
+                       percentile_cont(0.75)
+                           WITHIN GROUP (ORDER BY COALESCE(actual_hours, 0)),
+                       percentile_cont(0.95)
+                           WITHIN GROUP (ORDER BY COALESCE(actual_hours, 0)),
                        avg(CASE WHEN breached THEN 0 ELSE 100 END)
                   FROM msp_sla_clock
                  WHERE state = 'stopped'

@@ -49,7 +49,8 @@ class MspSlaReport(models.Model):
                             ELSE 'open' END AS outcome,
                        CASE WHEN c.breached THEN 0.0
                             WHEN c.state = 'stopped' THEN 100.0 END AS hit_rate,
-                       CASE WHEN c.state = 'stopped' THEN c.actual_hours END
+                       CASE WHEN c.state = 'stopped'
+                            THEN COALESCE(c.actual_hours, 0) END
                            AS actual_hours,
                        c.target_hours, 1 AS count
                   FROM msp_sla_clock c

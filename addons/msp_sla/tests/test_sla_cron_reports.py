@@ -215,3 +215,23 @@ class TestSlaReports(SlaCase):
         self.assertEqual(self.env["mail.mail"].search_count([]), before + 1)
         self.assertIn("SLA summary", mail.subject)
         self.assertIn("P1 - Outage", mail.body_html)
+
+
+@tagged("post_install", "-at_install")
+class TestZeroActual(SlaCase):
+    def test_an_answer_outside_working_hours_counts_as_zero(self):
+        """Answered before the office opens: 0 working hours, not 'unknown'."""
+        saturday = datetime(2026, 11, 21, 10)
+        ticket = self.make_ticket(saturday, priority="1")
+        with freeze_time(saturday.replace(hour=11)):
+            ticket._msp_sla_register_response(saturday.replace(hour=11))
+        self.env.flush_all()
+        rows = self.env["msp.sla.clock"]._percentiles(
+            saturday,
+            saturday + timedelta(days=1),
+            self.env.company.ids,
+            profile_ids=self.profile.ids,
+        )
+        row = next(r for r in rows if r["kind"] == "response")
+        self.assertEqual(row["p50"], 0.0)
+        self.assertEqual(row["hit_rate"], 100.0)
