@@ -3,7 +3,7 @@
 {
     "name": "MSP Assets",
     "summary": "Asset inventory per client, synced from RMM tools and Microsoft 365",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "license": "AGPL-3",
     "category": "Services/Helpdesk",
     "author": "MSP Suite contributors",
@@ -15,6 +15,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/msp_assets_security.xml",
+        "data/msp_asset_type_data.xml",
         "views/msp_asset_views.xml",
     ],
     "demo": ["demo/msp_asset_demo.xml"],

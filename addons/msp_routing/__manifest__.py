@@ -3,7 +3,7 @@
 {
     "name": "MSP Intake and Routing",
     "summary": "Every channel into one queue, tagged, routed and escalated by rules",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "license": "AGPL-3",
     "category": "Services/Helpdesk",
     "author": "MSP Suite contributors",
@@ -12,6 +12,7 @@
         "msp_base",
         "msp_sla",
         "msp_time",
+        "msp_assets",
     ],
     "data": [
         "security/ir.model.access.csv",

@@ -22,6 +22,7 @@ class MspAsset(models.Model):
         domain="[('is_company', '=', True)]",
         help="The client company that owns the asset.",
     )
+    type_id = fields.Many2one("msp.asset.type", tracking=True, index=True)
     serial_number = fields.Char(tracking=True, index=True, copy=False)
     company_id = fields.Many2one(
         "res.company",

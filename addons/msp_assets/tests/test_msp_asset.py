@@ -68,3 +68,22 @@ class TestAssetAccess(TransactionCase):
             lambda v: v.field_id.name == "serial_number"
         )
         self.assertEqual(tracked.new_value_char, "AP-SERIAL")
+
+    def test_types_carry_a_billing_class_and_tickets_link_assets(self):
+        laptop = self.env.ref("msp_assets.asset_type_laptop")
+        self.assertEqual(laptop.billing_class, "endpoint")
+        self.assertEqual(
+            self.env.ref("msp_assets.asset_type_m365_license").billing_class,
+            "user_license",
+        )
+        asset = self.env["msp.asset"].create(
+            {"name": "AC-LT-9", "client_id": self.client.id, "type_id": laptop.id}
+        )
+        ticket = self.env["helpdesk.ticket"].create(
+            {
+                "name": "Laptop fan loud",
+                "description": "<p>x</p>",
+                "msp_asset_id": asset.id,
+            }
+        )
+        self.assertEqual(ticket.msp_asset_type_id, laptop)

@@ -3,8 +3,8 @@
 
 A rule is a dict of optional conditions; an empty condition matches anything:
 ``client_ids``, ``client_tag_ids``, ``sender_domains``, ``channel_ids``,
-``category_ids``, ``priorities`` (sets), ``subject_regex``, ``body_regex``
-(compiled patterns or None), ``hours`` ("any", "business", "after") and
+``category_ids``, ``asset_type_ids``, ``priorities`` (sets), ``subject_regex``,
+``body_regex`` (compiled patterns or None), ``hours`` ("any", "business", "after") and
 ``continue`` (bool). Facts describe the ticket being routed.
 """
 
@@ -43,6 +43,8 @@ def rule_matches(rule, facts):
     if not within("channel_ids", facts.get("channel_id")):
         return False
     if not within("category_ids", facts.get("category_id")):
+        return False
+    if not within("asset_type_ids", facts.get("asset_type_id")):
         return False
     if not within("priorities", facts.get("priority")):
         return False

@@ -145,6 +145,10 @@ class HelpdeskTicket(models.Model):
             "sender_domain": email_domain(email),
             "channel_id": vals.get("channel_id"),
             "category_id": vals.get("category_id"),
+            "asset_type_id": self.env["msp.asset"]
+            .browse(vals.get("msp_asset_id"))
+            .exists()
+            .type_id.id,
             "priority": str(vals.get("priority", "1")),
             "subject": vals.get("name") or "",
             "body": html2plaintext(vals.get("description") or ""),

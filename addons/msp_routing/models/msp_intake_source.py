@@ -235,6 +235,13 @@ class MspIntakeSource(models.Model):
                 words[word.strip().lower()] = priority.strip()
         return words.get((severity or "").lower(), self.default_priority)
 
+    def _asset_for(self, alert):
+        """The inventory's asset named like the alert's device."""
+        assets = self.env["msp.asset"].sudo()
+        if not alert["device"]:
+            return assets.browse()
+        return assets.search([("name", "=ilike", alert["device"])], limit=1)
+
     def _client_for(self, alert):
         """The client owning the device or site: an asset of that name when
         msp_assets is installed, else the source's mapping table."""
@@ -247,14 +254,8 @@ class MspIntakeSource(models.Model):
             )[:1]
             if mapping:
                 return mapping.partner_id
-            if kind == "device" and "msp.asset" in self.env:
-                asset = (
-                    self.env["msp.asset"]
-                    .sudo()
-                    .search([("name", "=ilike", value)], limit=1)
-                )
-                if asset:
-                    return asset.client_id
+            if kind == "device" and self._asset_for(alert):
+                return self._asset_for(alert).client_id
         return self.env["res.partner"]
 
     def _process_alert(self, alert):
@@ -318,6 +319,9 @@ class MspIntakeSource(models.Model):
                 "msp_alert_source_id": self.id,
                 "msp_alert_key": key,
                 "msp_alert_count": 1,
+                "msp_asset_id": asset.id
+                if (asset := self._asset_for(alert))
+                else False,
             }
         )
         return ticket, "created"

@@ -61,6 +61,11 @@ class MspRoutingRule(models.Model):
         "msp_routing_rule_category_rel",
         string="Categories",
     )
+    asset_type_ids = fields.Many2many(
+        "msp.asset.type",
+        string="Asset Types",
+        help="The ticket's asset is of one of these.",
+    )
     priorities = fields.Char(
         help="Comma-separated priorities the rule applies to: 3 (P1), 2 (P2), "
         "1 (P3), 0 (P4). Empty: any.",
@@ -156,6 +161,7 @@ class MspRoutingRule(models.Model):
             "sender_domains": split(self.sender_domains),
             "channel_ids": set(self.channel_ids.ids),
             "category_ids": set(self.category_ids.ids),
+            "asset_type_ids": set(self.asset_type_ids.ids),
             "priorities": split(self.priorities),
             "subject_regex": pattern(self.subject_regex),
             "body_regex": pattern(self.body_regex),

@@ -266,3 +266,16 @@ class TestIntakeSanitising(IntakeMixin, TransactionCase):
         ticket = self.env["helpdesk.ticket"].browse(answer["ticket_id"])
         self.assertEqual(ticket.name, "badtitle")
         self.assertNotIn("<script>", str(ticket.description))
+
+    def test_the_device_asset_is_set_at_intake(self):
+        asset = self.env["msp.asset"].create(
+            {"name": "ACME-SRV77", "client_id": self.client.id}
+        )
+        body = json.dumps({"id": "AS-1", "title": "Disk full", "device": "acme-srv77"})
+        status, answer = self.env["msp.intake.source"]._receive(
+            "token-monitor", {"X-MSP-Token": "t0ken"}, body.encode()
+        )
+        ticket = self.env["helpdesk.ticket"].browse(answer["ticket_id"])
+        self.assertEqual(status, 200)
+        self.assertEqual(ticket.msp_asset_id, asset)
+        self.assertEqual(ticket.partner_id, self.client)

@@ -365,3 +365,21 @@ class TestClaimAndEscalation(RoutingCase):
         )
         self.assertIn(manager.partner_id, mail.recipient_ids)
         self.assertIn("/odoo/helpdesk.ticket/", mail.body_html)
+
+
+@tagged("post_install", "-at_install")
+class TestAssetRouting(RoutingCase):
+    def test_asset_type_condition(self):
+        firewall = self.env.ref("msp_assets.asset_type_firewall")
+        asset = self.env["msp.asset"].create(
+            {"name": "RT-FW1", "client_id": self.client.id, "type_id": firewall.id}
+        )
+        rule = self.rule(
+            asset_type_ids=[Command.set(firewall.ids)], set_team_id=self.team.id
+        )
+        hit = self.ticket(msp_asset_id=asset.id)
+        miss = self.ticket()
+        self.assertEqual(hit.msp_routing_log_ids.rule_id, rule)
+        self.assertEqual(hit.team_id, self.team)
+        self.assertEqual(hit.msp_asset_type_id, firewall)
+        self.assertFalse(miss.msp_routing_log_ids)
