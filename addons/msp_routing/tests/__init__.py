@@ -3,3 +3,4 @@ from . import test_intake_webhook
 from . import test_install
 from . import test_phone
 from . import test_demo_examples
+from . import test_routing_access
