@@ -49,6 +49,9 @@ class RoutingCase(TransactionCase):
         # Only this test's rules apply (demo rules are archived here).
         cls.env["msp.routing.rule"].search([]).active = False
         cls.env["msp.escalation.rule"].search([]).active = False
+        cls.env["msp.sla.clock"].sudo().search([]).write(
+            {"warned": True, "breach_notified": True}
+        )
 
         def tech(login, **values):
             return new_test_user(
