@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.exceptions import AccessError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import TransactionCase, tagged
+
+from odoo.addons.msp_base.tests.common import role_user
 
 
 @tagged("post_install", "-at_install")
@@ -14,9 +16,7 @@ class TestAssetAccess(TransactionCase):
         cls.other_company = cls.env["res.company"].create({"name": "Other MSP"})
 
         def user(login, group):
-            return new_test_user(
-                cls.env, login=login, groups=f"base.group_user,msp_base.{group}"
-            )
+            return role_user(cls.env, login, group)
 
         cls.tech = user("ta_tech", "group_msp_technician")
         cls.manager = user("ta_mgr", "group_msp_service_manager")

@@ -5,6 +5,8 @@ from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
+from .common import role_user
+
 
 @tagged("post_install", "-at_install")
 class TestMspGroups(TransactionCase):
@@ -13,9 +15,7 @@ class TestMspGroups(TransactionCase):
         super().setUpClass()
 
         def user(login, group):
-            return new_test_user(
-                cls.env, login=login, groups=f"base.group_user,msp_base.{group}"
-            )
+            return role_user(cls.env, login, group)
 
         cls.technician = user("t_tech", "group_msp_technician")
         cls.dispatcher = user("t_disp", "group_msp_dispatcher")

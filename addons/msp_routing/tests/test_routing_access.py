@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.exceptions import AccessError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import TransactionCase, tagged
+
+from odoo.addons.msp_base.tests.common import role_user
 
 
 @tagged("post_install", "-at_install")
@@ -10,9 +12,7 @@ class TestRoutingAccess(TransactionCase):
         super().setUpClass()
 
         def user(login, group):
-            return new_test_user(
-                cls.env, login=login, groups=f"base.group_user,msp_base.{group}"
-            )
+            return role_user(cls.env, login, group)
 
         cls.tech = user("ra_tech", "group_msp_technician")
         cls.dispatcher = user("ra_disp", "group_msp_dispatcher")
