@@ -41,5 +41,6 @@ class ContractContract(models.Model):
             )
         )
         if tickets:
-            tickets._compute_msp_contract_id()
+            # recompute the stored contract field, then the clocks, once
+            self.env.add_to_compute(tickets._fields["msp_contract_id"], tickets)
             tickets._msp_sla_rebuild()

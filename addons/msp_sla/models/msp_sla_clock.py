@@ -133,7 +133,7 @@ class MspSlaClock(models.Model):
 
     # ------------------------------------------------------------ schedules
 
-    def _schedules(self, until=None):
+    def _schedules(self):
         """One schedule per calendar, covering every clock of ``self`` from
         its start to well past its target: {calendar_id: schedule}."""
         now = fields.Datetime.now()
@@ -145,8 +145,6 @@ class MspSlaClock(models.Model):
             end = max([now, *clocks.mapped("start")]) + timedelta(
                 days=21 + int(longest / 2)
             )
-            if until:
-                end = max(end, until)
             result[calendar.id] = self._calendar_schedule(calendar, begin, end)
         return result
 
