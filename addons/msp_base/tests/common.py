@@ -16,3 +16,18 @@ def role_user(env, login, group, **values):
     return new_test_user(
         env, login=login, groups=f"base.group_user,msp_base.{group}", **values
     )
+
+
+def assert_menus_for_role(case, xmlids, role):
+    """Each menu has an action, shows to ``role`` and hides from a plain
+    internal user."""
+    from odoo.tests import new_test_user  # noqa: PLC0415
+
+    plain = new_test_user(
+        case.env, login=f"plain_{role.login}", groups="base.group_user"
+    )
+    for xmlid in xmlids:
+        menu = case.env.ref(xmlid)
+        case.assertTrue(menu.action, f"{xmlid} has no action")
+        case.assertTrue(menu_reachable(menu, role), f"{xmlid} hidden from its role")
+        case.assertFalse(menu_reachable(menu, plain), f"{xmlid} shown to a plain user")

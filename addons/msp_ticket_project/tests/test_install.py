@@ -1,7 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from odoo.addons.msp_base.tests.common import menu_reachable
+from odoo.addons.msp_base.tests.common import assert_menus_for_role
 
 
 @tagged("post_install", "-at_install")
@@ -13,14 +13,4 @@ class TestInstall(TransactionCase):
             login="msp_ticket_project_role",
             groups="base.group_user,msp_base.group_msp_technician,project.group_project_user",
         )
-        plain = new_test_user(
-            self.env, login="msp_ticket_project_plain", groups="base.group_user"
-        )
-        menus = ["msp_ticket_project.menu_msp_projects"]
-        for xmlid in menus:
-            menu = self.env.ref(xmlid)
-            self.assertTrue(menu.action, f"{xmlid} has no action")
-            self.assertTrue(menu_reachable(menu, role), f"{xmlid} hidden from its role")
-            self.assertFalse(
-                menu_reachable(menu, plain), f"{xmlid} shown to a plain user"
-            )
+        assert_menus_for_role(self, ["msp_ticket_project.menu_msp_projects"], role)
