@@ -388,7 +388,7 @@ def cmd_test(args):
     ensure_browser(py)
     db = ensure_postgres()
     STATE.mkdir(exist_ok=True)
-    log_path = STATE / "test.log"
+    log_path = STATE / ("test.log" if args.db == "msp_test" else f"test-{args.db}.log")
     log_path.write_text("", encoding="utf-8")
     addons = args.addons.split(",") if args.addons else msp_addons()
     peers = [] if args.addons or args.no_peers else PEER_SUITES
