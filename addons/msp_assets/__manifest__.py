@@ -3,7 +3,7 @@
 {
     "name": "MSP Assets",
     "summary": "Asset inventory per client, synced from RMM tools and Microsoft 365",
-    "version": "18.0.1.1.0",
+    "version": "18.0.2.0.0",
     "license": "AGPL-3",
     "category": "Services/Helpdesk",
     "author": "MSP Suite contributors",
@@ -11,12 +11,16 @@
     "depends": [
         "msp_base",
         "mail",
+        "base_import",
     ],
+    "external_dependencies": {"python": ["requests", "xlsxwriter"]},
     "data": [
         "security/ir.model.access.csv",
         "security/msp_assets_security.xml",
         "data/msp_asset_type_data.xml",
+        "data/msp_assets_cron.xml",
         "views/msp_asset_views.xml",
+        "views/msp_asset_source_views.xml",
     ],
     "demo": ["demo/msp_asset_demo.xml"],
     "installable": True,

@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 BILLING_CLASSES = [
     ("endpoint", "Endpoint"),
@@ -21,3 +21,19 @@ class MspAssetType(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     billing_class = fields.Selection(BILLING_CLASSES, required=True, default="other")
+    match_codes = fields.Char(
+        string="Source Codes",
+        help="Comma-separated device classes the sync connectors report for "
+        "this type (NinjaOne nodeClass, Tactical monitoring type, Datto "
+        "category...), matched without regard to case.",
+    )
+
+    @api.model
+    def _by_source_code(self):
+        """{lowercase source code: type id} for the sync."""
+        codes = {}
+        for asset_type in self.search([("match_codes", "!=", False)]):
+            for code in asset_type.match_codes.split(","):
+                if code.strip():
+                    codes.setdefault(code.strip().lower(), asset_type.id)
+        return codes

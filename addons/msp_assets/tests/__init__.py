@@ -1,1 +1,4 @@
+from . import test_lib
 from . import test_msp_asset
+from . import test_inventory
+from . import test_sync

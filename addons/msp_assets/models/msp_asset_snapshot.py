@@ -1,0 +1,126 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import calendar
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .msp_asset_type import BILLING_CLASSES
+
+
+class MspAssetSnapshot(models.Model):
+    """What billing counts: per client, date and billing class (and per SKU
+    for user licences), the assets that were active, not stale and in the
+    'Active' status. Taken on each client's cycle date by a cron (month end
+    until billing says otherwise) and on demand; retaking a date replaces it."""
+
+    _name = "msp.asset.snapshot"
+    _description = "Asset Count Snapshot"
+    _order = "date desc, client_id, billing_class, sku_part_number"
+
+    date = fields.Date(required=True, index=True)
+    client_id = fields.Many2one("res.partner", required=True, index=True)
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    billing_class = fields.Selection(BILLING_CLASSES, required=True)
+    sku_part_number = fields.Char(
+        string="SKU", required=True, default="", help="User licences: per SKU."
+    )
+    count = fields.Integer(help="Counted assets.")
+    stale_count = fields.Integer(
+        help="Assets in the 'Active' status the last complete sync did not see "
+        "(not counted)."
+    )
+
+    _sql_constraints = [
+        (
+            "snapshot_unique",
+            "unique(company_id, client_id, date, billing_class, sku_part_number)",
+            "One snapshot row per client, date, class and SKU.",
+        )
+    ]
+
+    @api.model
+    def take(self, date=None, clients=None):
+        """Snapshot the given clients (all with assets when None) on a date:
+        one DELETE and one INSERT ... SELECT, whatever the number of assets."""
+        date = date or fields.Date.context_today(self)
+        company_ids = self.env.companies.ids
+        self.env["msp.asset"].flush_model()
+        client_filter = SQL("")
+        if clients is not None:
+            client_filter = SQL("AND a.client_id = ANY(%s)", clients.ids)
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM msp_asset_snapshot s WHERE s.date = %s"
+                " AND s.company_id = ANY(%s) %s",
+                date,
+                company_ids,
+                SQL("AND s.client_id = ANY(%s)", clients.ids)
+                if clients is not None
+                else SQL(""),
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO msp_asset_snapshot (date, client_id, company_id,
+                       billing_class, sku_part_number, count, stale_count,
+                       create_uid, create_date, write_uid, write_date)
+                SELECT %(date)s, a.client_id, a.company_id,
+                       coalesce(t.billing_class, 'other') AS cls,
+                       CASE WHEN t.billing_class = 'user_license'
+                            THEN coalesce(a.sku_part_number, '') ELSE '' END,
+                       count(*) FILTER (WHERE NOT coalesce(a.stale, false)),
+                       count(*) FILTER (WHERE a.stale),
+                       %(uid)s, now() at time zone 'UTC',
+                       %(uid)s, now() at time zone 'UTC'
+                  FROM msp_asset a
+             LEFT JOIN msp_asset_type t ON t.id = a.type_id
+                 WHERE a.active AND a.state = 'active'
+                   AND a.company_id = ANY(%(companies)s) %(clients)s
+              GROUP BY 2, 3, 4, 5
+                """,
+                date=date,
+                uid=self.env.uid,
+                companies=company_ids,
+                clients=client_filter,
+            )
+        )
+        self.invalidate_model()
+        return self.search([("date", "=", date)])
+
+    @api.model
+    def counts(self, clients, date):
+        """{(client_id, billing_class): count} from the last snapshot of each
+        client on or before the date."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT s.client_id, s.billing_class, sum(s.count)
+                  FROM msp_asset_snapshot s
+                  JOIN (SELECT client_id, max(date) AS date FROM msp_asset_snapshot
+                         WHERE client_id = ANY(%s) AND date <= %s
+                      GROUP BY client_id) last
+                    ON last.client_id = s.client_id AND last.date = s.date
+              GROUP BY 1, 2
+                """,
+                clients.ids,
+                date,
+            )
+        )
+        return {(c, cls): n for c, cls, n in self.env.cr.fetchall()}
+
+    @api.model
+    def _due_clients(self, date):
+        """Clients whose cycle date is this date. Without billing: every
+        client at month end. The billing addon adds the contracts' own days."""
+        if date.day != calendar.monthrange(date.year, date.month)[1]:
+            return self.env["res.partner"]
+        groups = self.env["msp.asset"]._read_group([], ["client_id"])
+        return self.env["res.partner"].union(*(client for (client,) in groups))
+
+    @api.model
+    def _cron_snapshot(self):
+        today = fields.Date.context_today(self)
+        clients = self._due_clients(today)
+        if clients:
+            self.take(today, clients)
