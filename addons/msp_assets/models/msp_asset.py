@@ -2,7 +2,6 @@
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
@@ -40,7 +39,7 @@ class MspAsset(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "client_id, name"
 
-    name = fields.Char(string="Name", required=True, tracking=True, index="trigram")
+    name = fields.Char(required=True, tracking=True, index="trigram")
     client_id = fields.Many2one(
         "res.partner",
         required=True,
@@ -53,16 +52,15 @@ class MspAsset(models.Model):
     billing_class = fields.Selection(
         related="type_id.billing_class", store=True, string="Billing Class"
     )
-    serial_number = fields.Char(
-        string="Serial Number", tracking=True, index=True, copy=False
-    )
+    serial_number = fields.Char(tracking=True, index=True, copy=False)
     site = fields.Char(tracking=True, help="The client site or location.")
     contact_id = fields.Many2one(
         "res.partner",
         string="Assigned User",
         index="btree_not_null",
         tracking=True,
-        domain="[('commercial_partner_id', '=', client_id), ('is_company', '=', False)]",
+        domain="[('commercial_partner_id', '=', client_id), "
+        "('is_company', '=', False)]",
         help="The person who uses the device or holds the licence.",
     )
     manufacturer = fields.Char(tracking=True)
@@ -82,7 +80,6 @@ class MspAsset(models.Model):
     retired_date = fields.Date(tracking=True, copy=False)
     source_id = fields.Many2one(
         "msp.asset.source",
-        string="Source",
         index="btree_not_null",
         tracking=True,
         ondelete="restrict",
@@ -411,7 +408,7 @@ class MspAsset(models.Model):
                 (self.env.ref("msp_assets.msp_asset_view_list_lifecycle").id, "list"),
                 (False, "form"),
             ],
-            "domain": devices + [("state", "=", "active")] + domain,
+            "domain": [*devices, ("state", "=", "active"), *domain],
             "context": {"group_by": ["client_id"]},
         }
 

@@ -68,7 +68,6 @@ class MspAssetSource(models.Model):
     tenant_id = fields.Char(string="Tenant ID", help="Microsoft 365 tenant (Graph).")
     client_id = fields.Many2one(
         "res.partner",
-        string="Client",
         domain="[('is_company', '=', True)]",
         help="Graph: the client whose tenant this is.",
     )
@@ -293,7 +292,6 @@ class MspAssetSourceMapping(models.Model):
     org_name = fields.Char(string="Organisation")
     client_id = fields.Many2one(
         "res.partner",
-        string="Client",
         domain="[('is_company', '=', True)]",
         help="Empty: this organisation's devices are not synced.",
     )

@@ -16,7 +16,7 @@ class MspAssetSyncRun(models.Model):
     )
     company_id = fields.Many2one(related="source_id.company_id", store=True)
     client_id = fields.Many2one(
-        "res.partner", string="Client", help="Set when only one client was synced."
+        "res.partner", help="Set when only one client was synced."
     )
     started = fields.Datetime(required=True, default=fields.Datetime.now)
     finished = fields.Datetime()

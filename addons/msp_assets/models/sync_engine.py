@@ -90,6 +90,8 @@ class SyncEngine:
                 with self.env.cr.savepoint():
                     self._apply_page(page, scope)
                 self.stats["pages"] += 1
+                # memory follows the page size, not the number of assets
+                self.env.invalidate_all()
             with self.env.cr.savepoint():
                 self._mark_stale()
                 self._retire_long_stale()
@@ -105,7 +107,7 @@ class SyncEngine:
             )
         except (UserError, ValidationError) as error:
             self.errors.append({"message": str(error)})
-        except Exception as error:  # noqa: BLE001 - the run log must say why
+        except Exception as error:  # the run log must say why
             _logger.exception("Asset sync %s failed", self.source.display_name)
             self.errors.append(
                 {
@@ -127,7 +129,7 @@ class SyncEngine:
             licences = ""
             if billing_class == "user_license" and self.licences.get(client_id):
                 licences = ", ".join(
-                    f"{key} ×{n}" for key, n in sorted(self.licences[client_id].items())
+                    f"{key} x{n}" for key, n in sorted(self.licences[client_id].items())
                 )
             if old == new and not any(counts.values()) and not licences:
                 continue
@@ -178,7 +180,7 @@ class SyncEngine:
             return
         existing = self._lookup([r["external_id"] for r, _c in mapped])
         contacts = self._contacts(mapped)
-        new, last_seen = [], {}
+        new, updates, last_seen = [], [], {}
         for record, client_id in mapped:
             row = existing.get(record["external_id"])
             if not row:
@@ -192,19 +194,69 @@ class SyncEngine:
                 last_seen[row["id"]] = {"last_seen": record["last_seen"]}
             changes = self._changes(row, record, client_id, contacts)
             if changes:
-                self.Asset.browse(row["id"]).write(changes)
-                self.stats["updated"] += 1
+                updates.append((row, changes))
             else:
                 self.stats["unchanged"] += 1
+        self._update(updates)
         if new:
             self._create(new)
         if last_seen:
             bulk_update(self.Asset, last_seen)
 
+    def _update(self, updates):
+        """Write what changed, with chatter tracking. A serial another asset
+        holds is left out (with a warning); a record that still cannot be
+        written is reported and skipped, not the whole page."""
+        serials = [c["serial_number"] for _r, c in updates if c.get("serial_number")]
+        taken = set()
+        if serials:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT serial_number FROM msp_asset WHERE company_id = %s"
+                    " AND active AND serial_number = ANY(%s)",
+                    self.source.company_id.id,
+                    serials,
+                )
+            )
+            taken = {serial for (serial,) in self.env.cr.fetchall()}
+        for row, changes in updates:
+            serial = changes.get("serial_number")
+            if serial and serial in taken:
+                self._warn_serial(changes.get("name") or row["name"], serial)
+                changes.pop("serial_number")
+            elif serial:
+                taken.add(serial)
+            if not changes:
+                self.stats["unchanged"] += 1
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    self.Asset.browse(row["id"]).write(changes)
+            except (UserError, ValidationError) as error:
+                self.errors.append(
+                    {"level": "warning", "message": truncate(str(error), 250)}
+                )
+                continue
+            self.stats["updated"] += 1
+
+    def _warn_serial(self, name, serial):
+        self.errors.append(
+            {
+                "level": "warning",
+                "message": self.env._(
+                    "%(name)s reports serial %(serial)s, which another active "
+                    "asset has: recorded without it.",
+                    name=name,
+                    serial=serial,
+                ),
+            }
+        )
+
     def _lookup(self, external_ids):
         self.env.cr.execute(
             SQL(
-                "SELECT %s FROM msp_asset WHERE source_id = %s AND external_id = ANY(%s)"
+                "SELECT %s FROM msp_asset"
+                " WHERE source_id = %s AND external_id = ANY(%s)"
                 " ORDER BY active",  # an active row wins over an archived one
                 SQL(", ").join(SQL.identifier(c) for c in LOOKUP_COLUMNS),
                 self.source.id,
@@ -361,17 +413,7 @@ class SyncEngine:
                 self.stats["updated"] += 1
                 continue
             if owner or serial in used:
-                self.errors.append(
-                    {
-                        "level": "warning",
-                        "message": self.env._(
-                            "%(name)s reports serial %(serial)s, which another "
-                            "active asset has: recorded without it.",
-                            name=values["name"],
-                            serial=serial,
-                        ),
-                    }
-                )
+                self._warn_serial(values["name"], serial)
                 values = dict(values, serial_number=False)
             used.add(serial)
             kept.append(values)

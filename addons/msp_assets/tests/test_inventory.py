@@ -5,7 +5,6 @@ from datetime import date, timedelta
 
 import openpyxl
 import psycopg2
-
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -139,7 +138,7 @@ class TestTicketsAndAssets(AssetCase):
             ticket.stage_id = self.done
         action = ticket.action_msp_create_asset()
         self.assertEqual(action["context"]["default_client_id"], self.bravo.id)
-        self.env["msp.asset"].with_context(action["context"]).create(
+        self.env["msp.asset"].with_context(**action["context"]).create(
             {"name": "BRAVO-NEW"}
         )
         self.assertEqual(ticket.msp_asset_id.name, "BRAVO-NEW")
@@ -199,9 +198,12 @@ class TestSnapshotsAndLicences(AssetCase):
         )
         self.assertEqual(
             Snapshot.counts(self.acme, day),
-            {(self.acme.id, "endpoint"): 2, (self.acme.id, "server"): 1,
-             (self.acme.id, "user_license"): 3},
-        )  # fmt: skip
+            {
+                (self.acme.id, "endpoint"): 2,
+                (self.acme.id, "server"): 1,
+                (self.acme.id, "user_license"): 3,
+            },
+        )
         # retaking the date replaces it
         self.make("SRV2", "server")
         Snapshot.take(day, self.acme)
@@ -211,8 +213,9 @@ class TestSnapshotsAndLicences(AssetCase):
         person = self.env["res.partner"].create(
             {"name": "Leaver", "parent_id": self.acme.id}
         )
-        licence = self.make("SPB: Leaver", "m365_license", contact_id=person.id,
-                            sku_part_number="SPB")  # fmt: skip
+        licence = self.make(
+            "SPB: Leaver", "m365_license", contact_id=person.id, sku_part_number="SPB"
+        )
         laptop = self.make("LEAVER-LT", "laptop", contact_id=person.id)
         Snapshot = self.env["msp.asset.snapshot"]
         Snapshot.take(date(2026, 10, 31), self.acme)
@@ -245,14 +248,38 @@ class TestLifecycleAndReconciliation(AssetCase):
         today = date.today()
         Asset = self.env["msp.asset"]
         ws = self.env.ref("msp_assets.asset_type_workstation").id
-        soon = Asset.create({"name": "SOON", "client_id": self.acme.id, "type_id": ws,
-                             "warranty_end_date": today + timedelta(days=45)})  # fmt: skip
-        later = Asset.create({"name": "LATER", "client_id": self.acme.id, "type_id": ws,
-                              "warranty_end_date": today + timedelta(days=200)})  # fmt: skip
-        old = Asset.create({"name": "OLD", "client_id": self.acme.id, "type_id": ws,
-                            "purchase_date": today - timedelta(days=6 * 366)})  # fmt: skip
-        quiet = Asset.create({"name": "QUIET", "client_id": self.acme.id, "type_id": ws,
-                              "last_seen": "2020-01-01 00:00:00"})  # fmt: skip
+        soon = Asset.create(
+            {
+                "name": "SOON",
+                "client_id": self.acme.id,
+                "type_id": ws,
+                "warranty_end_date": today + timedelta(days=45),
+            }
+        )
+        later = Asset.create(
+            {
+                "name": "LATER",
+                "client_id": self.acme.id,
+                "type_id": ws,
+                "warranty_end_date": today + timedelta(days=200),
+            }
+        )
+        old = Asset.create(
+            {
+                "name": "OLD",
+                "client_id": self.acme.id,
+                "type_id": ws,
+                "purchase_date": today - timedelta(days=6 * 366),
+            }
+        )
+        quiet = Asset.create(
+            {
+                "name": "QUIET",
+                "client_id": self.acme.id,
+                "type_id": ws,
+                "last_seen": "2020-01-01 00:00:00",
+            }
+        )
 
         def listed(which):
             return Asset.search(Asset._action_lifecycle(which)["domain"])
@@ -270,11 +297,14 @@ class TestLifecycleAndReconciliation(AssetCase):
         Asset = self.env["msp.asset"]
         devices = Asset.create(
             [
-                {"name": n, "client_id": self.acme.id,
-                 "warranty_end_date": date.today() + timedelta(days=20)}
+                {
+                    "name": n,
+                    "client_id": self.acme.id,
+                    "warranty_end_date": date.today() + timedelta(days=20),
+                }
                 for n in ("R1", "R2")
             ]
-        )  # fmt: skip
+        )
         if "crm.lead" in self.env or "sale.order" in self.env:
             self.skipTest("CRM or Sales installed: the activity path does not apply")
         devices.action_plan_renewal()
@@ -288,15 +318,35 @@ class TestLifecycleAndReconciliation(AssetCase):
         Asset = self.env["msp.asset"]
         ws = self.env.ref("msp_assets.asset_type_workstation").id
         for n in range(3):
-            Asset.create({"name": f"RMM{n}", "client_id": self.acme.id, "type_id": ws,
-                          "source_id": source.id, "external_id": str(n)})  # fmt: skip
+            Asset.create(
+                {
+                    "name": f"RMM{n}",
+                    "client_id": self.acme.id,
+                    "type_id": ws,
+                    "source_id": source.id,
+                    "external_id": str(n),
+                }
+            )
         Asset.create({"name": "HAND", "client_id": self.acme.id, "type_id": ws})
-        Asset.create({"name": "ZOMBIE", "client_id": self.acme.id, "type_id": ws,
-                      "source_id": source.id, "external_id": "z", "state": "retired"})  # fmt: skip
+        Asset.create(
+            {
+                "name": "ZOMBIE",
+                "client_id": self.acme.id,
+                "type_id": ws,
+                "source_id": source.id,
+                "external_id": "z",
+                "state": "retired",
+            }
+        )
         self.env["msp.asset.snapshot"].create(
-            {"date": date.today() - timedelta(days=5), "client_id": self.acme.id,
-             "company_id": self.env.company.id, "billing_class": "endpoint", "count": 2}
-        )  # fmt: skip
+            {
+                "date": date.today() - timedelta(days=5),
+                "client_id": self.acme.id,
+                "company_id": self.env.company.id,
+                "billing_class": "endpoint",
+                "count": 2,
+            }
+        )
         wizard = self.env["msp.asset.reconciliation"].create(
             {"client_ids": [(6, 0, self.acme.ids)]}
         )
@@ -322,9 +372,14 @@ class TestLifecycleAndReconciliation(AssetCase):
             {"name": "ONLY", "client_id": self.acme.id, "type_id": ws}
         )
         self.env["msp.asset.snapshot"].create(
-            {"date": date.today(), "client_id": self.acme.id,
-             "company_id": self.env.company.id, "billing_class": "endpoint", "count": 3}
-        )  # fmt: skip
+            {
+                "date": date.today(),
+                "client_id": self.acme.id,
+                "company_id": self.env.company.id,
+                "billing_class": "endpoint",
+                "count": 3,
+            }
+        )
         wizard = self.env["msp.asset.reconciliation"].create(
             {"client_ids": [(6, 0, self.acme.ids)]}
         )
@@ -343,11 +398,19 @@ class TestImport(AssetCase):
         with open(path, "rb") as handle:
             content = handle.read()
         wizard = self.env["base_import.import"].create(
-            {"res_model": "msp.asset", "file": content, "file_type": "text/csv",
-             "file_name": "assets_import.csv"}
-        )  # fmt: skip
-        options = {"has_headers": True, "quoting": '"', "separator": ",",
-                   "date_format": "%Y-%m-%d"}  # fmt: skip
+            {
+                "res_model": "msp.asset",
+                "file": content,
+                "file_type": "text/csv",
+                "file_name": "assets_import.csv",
+            }
+        )
+        options = {
+            "has_headers": True,
+            "quoting": '"',
+            "separator": ",",
+            "date_format": "%Y-%m-%d",
+        }
         preview = wizard.parse_preview(options)
         self.assertNotIn("error", preview)
         matches = preview["matches"]
@@ -357,9 +420,18 @@ class TestImport(AssetCase):
         ]
         self.assertEqual(
             fields,
-            ["name", "client_id", "type_id", "serial_number", "manufacturer", "model",
-             "warranty_end_date", "state", "site"],
-        )  # fmt: skip
+            [
+                "name",
+                "client_id",
+                "type_id",
+                "serial_number",
+                "manufacturer",
+                "model",
+                "warranty_end_date",
+                "state",
+                "site",
+            ],
+        )
         result = wizard.execute_import(fields, preview["headers"], options)
         self.assertFalse(
             [m for m in result["messages"] if m["type"] == "error"], result

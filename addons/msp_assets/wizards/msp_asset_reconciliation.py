@@ -3,13 +3,13 @@ import io
 from datetime import date as Date
 
 import xlsxwriter
-
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .msp_asset_type import BILLING_CLASSES
+from ..models.msp_asset_type import BILLING_CLASSES
 
 COUNTED_CLASSES = ("endpoint", "server", "network", "user_license")
+EMPTY_COUNTS = ("discovered", "inventory", "new", "retired_reporting")
 
 
 def quarter_start(day):
@@ -51,8 +51,8 @@ class MspAssetReconciliation(models.TransientModel):
             if key[1] in COUNTED_CLASSES and not any(
                 (r["client_id"], r["billing_class"]) == key for r in rows
             ):
-                rows.append(dict.fromkeys(("discovered", "inventory", "new", "retired_reporting"), 0)
-                            | {"client_id": key[0], "billing_class": key[1]})  # fmt: skip
+                empty = dict.fromkeys(EMPTY_COUNTS, 0)
+                rows.append(empty | {"client_id": key[0], "billing_class": key[1]})
         self.billed_source = label
         self.env["msp.asset.reconciliation.line"].create(
             [
@@ -170,7 +170,7 @@ class MspAssetReconciliation(models.TransientModel):
             )
         classes = dict(BILLING_CLASSES)
         for row, line in enumerate(
-            self.line_ids.sorted(lambda l: (l.client_id.name, l.billing_class)), 1
+            self.line_ids.sorted(lambda r: (r.client_id.name, r.billing_class)), 1
         ):
             values = [
                 line.client_id.name,
@@ -200,17 +200,15 @@ class MspAssetReconciliationLine(models.TransientModel):
     reconciliation_id = fields.Many2one(
         "msp.asset.reconciliation", required=True, ondelete="cascade"
     )
-    client_id = fields.Many2one("res.partner", string="Client", readonly=True)
+    client_id = fields.Many2one("res.partner", readonly=True)
     billing_class = fields.Selection(BILLING_CLASSES, readonly=True)
-    discovered = fields.Integer(
-        string="Discovered", help="Seen by a sync source (not stale), any status."
-    )
+    discovered = fields.Integer(help="Seen by a sync source (not stale), any status.")
     inventory = fields.Integer(
-        string="Inventory", help="Active status, not stale: what billing counts now."
+        help="Active status, not stale: what billing counts now."
     )
-    billed = fields.Integer(string="Billed")
+    billed = fields.Integer()
     under_billed = fields.Integer(compute="_compute_gaps", string="Not Billed")
-    refund_risk = fields.Integer(compute="_compute_gaps", string="Refund Risk")
+    refund_risk = fields.Integer(compute="_compute_gaps")
     new = fields.Integer(string="New Devices", help="Discovered in the period.")
     retired_reporting = fields.Integer(
         string="Retired Still Reporting",
