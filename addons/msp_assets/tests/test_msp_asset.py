@@ -2,7 +2,11 @@
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, tagged
 
-from odoo.addons.msp_base.tests.common import role_user
+from odoo.addons.msp_base.tests.common import (
+    assert_menus_for_role,
+    menu_reachable,
+    role_user,
+)
 
 
 @tagged("post_install", "-at_install")
@@ -87,3 +91,46 @@ class TestAssetAccess(TransactionCase):
             }
         )
         self.assertEqual(ticket.msp_asset_type_id, laptop)
+
+    def test_menus_per_role(self):
+        assert_menus_for_role(
+            self,
+            [
+                "msp_assets.menu_msp_assets",
+                "msp_assets.menu_msp_assets_warranty",
+                "msp_assets.menu_msp_assets_old",
+                "msp_assets.menu_msp_assets_not_seen",
+            ],
+            self.tech,
+        )
+        reconciliation = self.env.ref("msp_assets.menu_msp_asset_reconciliation")
+        self.assertTrue(menu_reachable(reconciliation, self.billing))
+        self.assertFalse(menu_reachable(reconciliation, self.tech))
+
+    def test_billing_reads_snapshots_and_reconciles_technicians_do_not(self):
+        self.env["msp.asset"].create(
+            {
+                "name": "SNAP-1",
+                "client_id": self.client.id,
+                "type_id": self.env.ref("msp_assets.asset_type_server").id,
+            }
+        )
+        Snapshot = self.env["msp.asset.snapshot"]
+        Snapshot.take(clients=self.client)
+        rows = Snapshot.with_user(self.billing).search(
+            [("client_id", "=", self.client.id)]
+        )
+        self.assertEqual(rows.mapped("count"), [1])
+        wizard = self.env["msp.asset.reconciliation"].with_user(self.billing).create({})
+        wizard.action_compute()
+        with self.assertRaises(AccessError):
+            self.env["msp.asset.reconciliation"].with_user(self.tech).create({})
+        with self.assertRaises(AccessError):
+            Snapshot.with_user(self.tech).create(
+                {
+                    "date": "2026-11-30",
+                    "client_id": self.client.id,
+                    "company_id": self.env.company.id,
+                    "billing_class": "endpoint",
+                }
+            )
