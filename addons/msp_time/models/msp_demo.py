@@ -4,6 +4,7 @@
 import random
 from datetime import datetime, time, timedelta
 
+from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
@@ -27,6 +28,7 @@ class MspDemo(models.AbstractModel):
             raise AccessError(self.env._("Only the system generates demo data."))
         rng = random.Random(seed)
         tickets = self._demo_tickets()
+        categories = self.env["msp.time.category"].search([])
         for team in tickets.team_id:
             team_tickets = tickets.filtered(lambda t, team=team: t.team_id == team)
             team_tickets.write({"project_id": team.default_project_id.id})
@@ -38,10 +40,52 @@ class MspDemo(models.AbstractModel):
             end = ticket.closed_date or now
             for _entry in range(rng.randint(1, 3)):
                 when = start + (end - start) * rng.random()
-                rows.append(
-                    self._demo_time_row(ticket, employees[ticket.user_id], when, rng)
-                )
+                row = self._demo_time_row(ticket, employees[ticket.user_id], when, rng)
+                row["msp_time_category_id"] = rng.choice(categories[:3]).id
+                rows.append(row)
         return self.env["account.analytic.line"].create(rows)
+
+    @api.model
+    def generate_time_meetings(self):
+        """Two ended meetings on open demo tickets, accepted by their
+        technician: they become draft entries waiting in My Day."""
+        if not self.env.is_superuser():
+            raise AccessError(self.env._("Only the system generates demo data."))
+        tickets = (
+            self._demo_tickets()
+            .filtered(lambda t: t.user_id and t.project_id and not t.stage_id.closed)
+            .sorted("id")[:2]
+        )
+        now = fields.Datetime.now().replace(minute=0, second=0, microsecond=0)
+        events = self.env["calendar.event"]
+        for hours_ago, ticket in zip((3, 26), tickets, strict=False):
+            start = now - timedelta(hours=hours_ago)
+            events |= (
+                self.env["calendar.event"]
+                .with_context(mail_create_nolog=True, no_mail_to_attendees=True)
+                .create(
+                    {
+                        "name": f"Call with client about {ticket.number}",
+                        "start": start,
+                        "stop": start + timedelta(minutes=45),
+                        "msp_ticket_id": ticket.id,
+                        "partner_ids": [(6, 0, ticket.user_id.partner_id.ids)],
+                    }
+                )
+            )
+        events.attendee_ids.write({"state": "accepted"})
+        return events
+
+    @api.model
+    def set_time_lock_date(self):
+        """Time is locked up to the end of the month before last (as if it
+        had been invoiced)."""
+        if not self.env.is_superuser():
+            raise AccessError(self.env._("Only the system generates demo data."))
+        today = fields.Date.context_today(self)
+        lock = today.replace(day=1) - relativedelta(months=1) - timedelta(days=1)
+        self.env.company.msp_time_lock_date = lock
+        return lock
 
     @api.model
     def _demo_tickets(self):

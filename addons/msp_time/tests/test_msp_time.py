@@ -18,7 +18,9 @@ class TestTimeRoles(TransactionCase):
         mgr = self._user("tt_mgr", "group_msp_service_manager")
         self.assertTrue(mgr.has_group("hr_timesheet.group_timesheet_manager"))
         billing = self._user("tt_bill", "group_msp_billing")
-        self.assertTrue(billing.has_group("hr_timesheet.group_hr_timesheet_approver"))
+        self.assertTrue(billing.has_group("hr_timesheet.group_hr_timesheet_user"))
+        # billing reads everyone's time through a read-only rule, edits none
+        self.assertFalse(billing.has_group("hr_timesheet.group_hr_timesheet_approver"))
 
     def test_time_menus(self):
         tech = self._user("tt_tech2", "group_msp_technician")

@@ -1,0 +1,2 @@
+from . import hr_timesheet_switch
+from . import msp_time_adjust
