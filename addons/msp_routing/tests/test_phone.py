@@ -61,6 +61,14 @@ class TestPhoneToTicket(TransactionCase):
         self.assertAlmostEqual(call.timesheet_id.unit_amount, 0.2)
         self.assertEqual(call.timesheet_id.ticket_id, ticket)
         self.assertEqual(call.timesheet_id.user_id, self.tech)
+        # msp_time: the call is time with a work type and a billed duration
+        self.assertEqual(
+            call.timesheet_id.msp_work_type_id,
+            self.env.company.msp_work_type_id or call.timesheet_id.msp_work_type_id,
+        )
+        self.assertTrue(call.timesheet_id.msp_work_type_id)
+        self.assertEqual(call.timesheet_id.msp_state, "confirmed")
+        self.assertEqual(call.timesheet_id.msp_billed_hours, 0.25)  # 12 min
 
     def test_unknown_caller_goes_to_triage(self):
         call = self.env["msp.phone.call"].create(

@@ -138,7 +138,7 @@ class AccountAnalyticLine(models.Model):
         return super()._auto_init()
 
     def init(self):
-        super().init()
+        result = super().init()
         # "My day" and the review read one user's day; the rounding report
         # reads a period per client.
         sql.create_index(
@@ -154,6 +154,7 @@ class AccountAnalyticLine(models.Model):
             ["date", "msp_client_id"],
             where="project_id IS NOT NULL",
         )
+        return result
 
     # ------------------------------------------------------------ defaults
 

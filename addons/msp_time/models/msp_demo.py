@@ -28,7 +28,7 @@ class MspDemo(models.AbstractModel):
             raise AccessError(self.env._("Only the system generates demo data."))
         rng = random.Random(seed)
         tickets = self._demo_tickets()
-        categories = self.env["msp.time.category"].search([])
+        categories = self.env["msp.time.category"].search([], limit=3)
         for team in tickets.team_id:
             team_tickets = tickets.filtered(lambda t, team=team: t.team_id == team)
             team_tickets.write({"project_id": team.default_project_id.id})
@@ -41,7 +41,7 @@ class MspDemo(models.AbstractModel):
             for _entry in range(rng.randint(1, 3)):
                 when = start + (end - start) * rng.random()
                 row = self._demo_time_row(ticket, employees[ticket.user_id], when, rng)
-                row["msp_time_category_id"] = rng.choice(categories[:3]).id
+                row["msp_time_category_id"] = rng.choice(categories).id
                 rows.append(row)
         return self.env["account.analytic.line"].create(rows)
 

@@ -65,9 +65,7 @@ class MspTimeReview(models.Model):
     entry_ids = fields.Many2many(
         "account.analytic.line", string="Entries", compute="_compute_day"
     )
-    running_timer_id = fields.Many2one(
-        "account.analytic.line", string="Running Timer", compute="_compute_day"
-    )
+    running_timer_id = fields.Many2one("account.analytic.line", compute="_compute_day")
     draft_count = fields.Integer(string="Drafts", compute="_compute_day")
     total_hours = fields.Float(string="Logged (h)", compute="_compute_day")
     billed_hours = fields.Float(string="Billed (h)", compute="_compute_day")

@@ -135,7 +135,7 @@ class TestTimerConcurrency(TransactionCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             result = func(env)
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
             return result
 
     def test_parallel_starts_leave_one_timer(self):
@@ -198,12 +198,12 @@ class TestTimerConcurrency(TransactionCase):
                     ).msp_action_start_timer()
                     env_b.flush_all()
                 cr_b.rollback()
-                cr_a.commit()
+                cr_a.commit()  # pylint: disable=invalid-commit
                 # B is retried (as Odoo retries a request on a concurrency
                 # error): it now sees A's timer, stops it and starts its own
                 env_b = api.Environment(cr_b, uid, {})
                 env_b["helpdesk.ticket"].browse(ticket_ids[1]).msp_action_start_timer()
-                cr_b.commit()
+                cr_b.commit()  # pylint: disable=invalid-commit
 
             def running(env):
                 env.cr.execute(

@@ -148,7 +148,7 @@ class TestWorkType(MspTimeCase):
         form.name = "No type"
         form.unit_amount = 0.5
         self.assertFalse(form.msp_work_type_id)
-        with self.assertRaises((AssertionError, ValidationError)):
+        with self.assertRaisesRegex(AssertionError, "msp_work_type_id"):
             form.save()
 
     def test_import_needs_a_type(self):

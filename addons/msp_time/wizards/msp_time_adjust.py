@@ -25,7 +25,6 @@ class MspTimeAdjust(models.TransientModel):
     delta_hours = fields.Float(string="Correction (h)", compute="_compute_delta_hours")
     work_type_id = fields.Many2one(
         "msp.work.type",
-        string="Work Type",
         help="Of the correcting entry; the original's when empty.",
     )
     date = fields.Date(
