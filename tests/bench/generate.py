@@ -338,6 +338,94 @@ def _refresh_ticket_hours(env):
     env.cr.commit()
 
 
+@timed("msp_time entries", "time_entries")
+def gen_time_entries(env, opts):
+    """``--time-entries`` time entries as msp_time stores them (work type,
+    client, billed hours in 15-minute increments, confirmed), set-based:
+    entries start between 08:00 and 18:00 on any of the last ``--days``
+    days, last 5 to 180 minutes, by a random bench technician on a random
+    bench ticket."""
+    if not _column_exists(env, "account_analytic_line", "msp_billed_hours"):
+        log("msp_time entries: msp_time is not installed, skipped")
+        return 0
+    cr = env.cr
+    cr.execute(
+        "SELECT min(id), max(id) FROM helpdesk_ticket WHERE number LIKE 'BENCH-%%'"
+    )
+    low, high = cr.fetchone()
+    if low is None:
+        sys.exit("generate: run the tickets step first")
+    project = env["project.project"].search(
+        [("allow_timesheets", "=", True), ("account_id", "!=", False)], limit=1
+    )
+    employees = _ids(
+        env,
+        "SELECT e.id FROM hr_employee e JOIN res_users u ON u.id = e.user_id"
+        " WHERE u.login LIKE 'bench.tech.%%' ORDER BY e.id",
+    )
+    kinds = ["included", "billable", "project", "warranty", "internal"]
+    types = [env.ref(f"msp_time.work_type_{kind}").id for kind in kinds]
+    uom = env.ref("uom.product_uom_hour").id
+    done = 0
+    while done < opts.time_entries:
+        size = min(BATCH * 4, opts.time_entries - done)
+        cr.execute(
+            """
+            WITH src AS (
+                SELECT (%(low)s + floor(random() * (%(high)s - %(low)s + 1)))::int
+                           AS ticket,
+                       (%(emps)s::int[])[1 + floor(random() * %(ne)s)] AS emp,
+                       (current_date - floor(random() * %(days)s)::int) AS day,
+                       (8 * 60 + floor(random() * 600))::int AS start_min,
+                       (5 + floor(random() * 176))::int AS minutes,
+                       1 + (floor(random() * 10))::int %% 5 AS kind
+                  FROM generate_series(1, %(size)s)
+            )
+            INSERT INTO account_analytic_line (
+                name, date, date_time, amount, unit_amount, product_uom_id,
+                company_id, account_id, project_id, ticket_id, ticket_partner_id,
+                partner_id, employee_id, user_id, create_uid, write_uid,
+                create_date, write_date, msp_work_type_id, msp_work_kind,
+                msp_work_type_reason, msp_client_id, msp_billed_hours,
+                msp_rounding_hours, msp_state, msp_timer_running
+            )
+            SELECT 'Bench work', src.day,
+                   src.day + make_interval(mins => src.start_min), 0,
+                   src.minutes / 60.0, %(uom)s, t.company_id, %(account)s,
+                   %(project)s, t.id, t.partner_id, t.commercial_partner_id,
+                   e.id, e.user_id, 1, 1, now(), now(),
+                   (%(types)s::int[])[src.kind], (%(kinds)s::varchar[])[src.kind],
+                   'Bench', t.commercial_partner_id,
+                   ceil(src.minutes / 15.0) * 15 / 60.0,
+                   (ceil(src.minutes / 15.0) * 15 - src.minutes) / 60.0,
+                   'confirmed', false
+              FROM src
+              JOIN helpdesk_ticket t ON t.id = src.ticket
+              JOIN hr_employee e ON e.id = src.emp
+            """,
+            {
+                "low": low,
+                "high": high,
+                "emps": employees,
+                "ne": len(employees),
+                "days": opts.days,
+                "size": size,
+                "uom": uom,
+                "account": project.account_id.id,
+                "project": project.id,
+                "types": types,
+                "kinds": kinds,
+            },
+        )
+        done += size
+        cr.commit()
+        log(f"  msp_time entries {done}/{opts.time_entries}")
+    _refresh_ticket_hours(env)
+    cr.execute("ANALYZE account_analytic_line")
+    cr.commit()
+    return done
+
+
 @timed("sla profiles and clocks", "profiles")
 def gen_sla(env, opts):
     """5 calendars, ``--profiles`` profiles spread over the bench clients, and
@@ -452,6 +540,7 @@ STEPS = {
     "tickets": gen_tickets,
     "timesheets": gen_timesheets,
     "sla": gen_sla,
+    "time": gen_time_entries,
 }
 
 
@@ -482,6 +571,12 @@ def parse_args(argv):
     parser.add_argument("--tickets", type=int, default=10_000)
     parser.add_argument("--timesheets", type=int, default=30_000)
     parser.add_argument("--profiles", type=int, default=50, help="SLA profiles")
+    parser.add_argument(
+        "--time-entries",
+        type=int,
+        default=0,
+        help="msp_time entries (step 'time'; 0 skips it)",
+    )
     parser.add_argument("--days", type=int, default=365, help="spread of dates")
     parser.add_argument("--open-ratio", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=1)
