@@ -85,6 +85,39 @@ class MspAssetSnapshot(models.Model):
                 clients=client_filter,
             )
         )
+        # a class (or SKU) the client had at its previous snapshot and has no
+        # more is stored as 0, so "the last snapshot" says so
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO msp_asset_snapshot (date, client_id, company_id,
+                       billing_class, sku_part_number, count, stale_count,
+                       create_uid, create_date, write_uid, write_date)
+                SELECT DISTINCT %(date)s::date, p.client_id, p.company_id,
+                       p.billing_class, p.sku_part_number, 0, 0,
+                       %(uid)s, now() at time zone 'UTC',
+                       %(uid)s, now() at time zone 'UTC'
+                  FROM msp_asset_snapshot p
+                 WHERE p.date = (SELECT max(q.date) FROM msp_asset_snapshot q
+                                  WHERE q.client_id = p.client_id
+                                    AND q.date < %(date)s)
+                   AND p.count > 0
+                   AND p.company_id = ANY(%(companies)s) %(clients)s
+                   AND NOT EXISTS (
+                       SELECT 1 FROM msp_asset_snapshot c
+                        WHERE c.client_id = p.client_id AND c.date = %(date)s
+                          AND c.company_id = p.company_id
+                          AND c.billing_class = p.billing_class
+                          AND c.sku_part_number = p.sku_part_number)
+                """,
+                date=date,
+                uid=self.env.uid,
+                companies=company_ids,
+                clients=SQL("AND p.client_id = ANY(%s)", clients.ids)
+                if clients is not None
+                else SQL(""),
+            )
+        )
         self.invalidate_model()
         return self.search([("date", "=", date)])
 

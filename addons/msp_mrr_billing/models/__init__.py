@@ -1,0 +1,5 @@
+from . import contract_contract
+from . import msp_prepaid_block
+from . import msp_billing_run
+from . import account_move
+from . import account_analytic_line

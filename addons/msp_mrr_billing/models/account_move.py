@@ -1,0 +1,48 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    msp_period_start = fields.Date(string="Period Start", copy=False)
+    msp_period_end = fields.Date(string="Period End", copy=False)
+    msp_run_line_id = fields.Many2one(
+        "msp.billing.run.line",
+        string="Billing Run Contract",
+        index="btree_not_null",
+        copy=False,
+        ondelete="set null",
+    )
+    msp_ticket_id = fields.Many2one(
+        "helpdesk.ticket", string="Ticket", index="btree_not_null", copy=False
+    )
+    msp_time_entry_ids = fields.One2many(
+        "account.analytic.line", "msp_invoice_line_id", string="Billed Time"
+    )
+
+    def action_msp_show_sources(self, all_lines=None):
+        """Where a billed quantity came from: the time entries stamped with
+        the line, or the asset snapshot rows of the client for the period."""
+        lines = all_lines or self
+        entries = lines.msp_time_entry_ids
+        if entries:
+            return {
+                "type": "ir.actions.act_window",
+                "name": self.env._("Billed time"),
+                "res_model": "account.analytic.line",
+                "view_mode": "list,form",
+                "domain": [("id", "in", entries.ids)],
+            }
+        line = lines[:1]
+        client = line.move_id.partner_id.commercial_partner_id
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Asset counts"),
+            "res_model": "msp.asset.snapshot",
+            "view_mode": "list",
+            "domain": [
+                ("client_id", "=", client.id),
+                ("date", "<=", line.msp_period_end or fields.Date.today()),
+            ],
+        }

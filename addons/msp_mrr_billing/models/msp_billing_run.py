@@ -1,0 +1,502 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import json
+import logging
+
+import psycopg2
+from dateutil.relativedelta import relativedelta
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_round
+
+from .billing_facts import BillingFacts
+
+_logger = logging.getLogger(__name__)
+
+CLASS_LABELS = {
+    "endpoint": "Endpoints",
+    "server": "Servers",
+    "network": "Network devices",
+    "user_license": "User licences",
+    "other": "Other assets",
+}
+
+
+class MspBillingRun(models.Model):
+    """One billing date: every MSP contract due is invoiced in its own
+    savepoint, as a draft invoice, then reviewed and posted."""
+
+    _name = "msp.billing.run"
+    _description = "Billing Run"
+    _inherit = ["mail.thread"]
+    _order = "billing_date desc, id desc"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    billing_date = fields.Date(
+        required=True, default=fields.Date.context_today, tracking=True
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    line_ids = fields.One2many("msp.billing.run.line", "run_id", string="Contracts")
+    state = fields.Selection(
+        [("draft", "Draft"), ("review", "In Review"), ("posted", "Posted")],
+        default="draft",
+        required=True,
+        tracking=True,
+    )
+    variance_threshold = fields.Float(
+        string="Variance Threshold (%)",
+        default=15.0,
+        help="A contract whose total moves more than this against its previous "
+        "cycle is flagged for review.",
+    )
+    invoiced_count = fields.Integer(compute="_compute_counts")
+    failed_count = fields.Integer(compute="_compute_counts")
+    flagged_count = fields.Integer(compute="_compute_counts")
+    amount_total = fields.Float(compute="_compute_counts", string="Total Untaxed")
+
+    @api.depends("billing_date")
+    def _compute_name(self):
+        for run in self:
+            run.name = self.env._("Billing %(date)s", date=run.billing_date)
+
+    @api.depends("line_ids.state", "line_ids.flags", "line_ids.amount_untaxed")
+    def _compute_counts(self):
+        for run in self:
+            lines = run.line_ids
+            invoiced = lines.filtered(lambda line: line.state == "invoiced")
+            run.invoiced_count = len(invoiced)
+            run.failed_count = len(lines.filtered(lambda line: line.state == "failed"))
+            run.flagged_count = len(invoiced.filtered("flags"))
+            run.amount_total = sum(invoiced.mapped("amount_untaxed"))
+
+    def _open(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+        }
+
+    def action_post_accepted(self):
+        for run in self:
+            lines = run.line_ids.filtered(
+                lambda line: (
+                    line.state == "invoiced"
+                    and line.accepted
+                    and line.move_id.state == "draft"
+                )
+            )
+            lines.move_id.action_post()
+            if all(
+                line.move_id.state != "draft"
+                for line in run.line_ids.filtered(lambda line: line.state == "invoiced")
+            ):
+                run.state = "posted"
+        return True
+
+    # -- running -----------------------------------------------------------
+    def _due_contracts(self):
+        self.ensure_one()
+        contracts = self.env["contract.contract"].search(
+            [
+                ("msp_billing", "=", True),
+                ("company_id", "=", self.company_id.id),
+                ("recurring_next_date", "<=", self.billing_date),
+            ],
+            order="id",
+        )
+        return contracts.filtered(
+            lambda c: not c.date_end or c.recurring_next_date <= c.date_end
+        )
+
+    def action_run(self):
+        for run in self:
+            run._bill(run._due_contracts())
+            run.state = "review"
+        return True
+
+    def _bill(self, contracts):
+        """Invoice each contract in its own savepoint: one broken contract is
+        reported on its line and the others carry on."""
+        self.ensure_one()
+        self.env["account.move"].check_access("create")
+        for contract in contracts.with_company(self.company_id):
+            try:
+                with self.env.cr.savepoint():
+                    self._bill_contract(contract)
+            except psycopg2.errors.ExclusionViolation:
+                self._record_failure(
+                    contract,
+                    "skipped",
+                    self.env._("This period is already billed (another run)."),
+                )
+            except Exception as error:  # the run log must say why
+                _logger.info("Billing %s failed: %s", contract.display_name, error)
+                self._record_failure(contract, "failed", str(error))
+        if self.state == "draft":
+            self.state = "review"
+
+    def _record_failure(self, contract, state, message):
+        self.env["msp.billing.run.line"].create(
+            {"run_id": self.id, "contract_id": contract.id, "state": state,
+             "error": message[:2000]}
+        )  # fmt: skip
+
+    def _bill_contract(self, contract):
+        date_ref = self.billing_date
+        lines = contract._get_lines_to_invoice(date_ref)
+        if not lines:
+            return self.env["msp.billing.run.line"]
+        billable = lines.filtered(lambda line: not line.display_type)
+        period_start = min(billable.mapped("next_period_date_start"))
+        period_end = max(billable.mapped("next_period_date_end"))
+        RunLine = self.env["msp.billing.run.line"]
+        # the key first: a second run of this period stops here
+        run_line = RunLine.create(
+            {
+                "run_id": self.id,
+                "contract_id": contract.id,
+                "period_start": period_start,
+                "period_end": period_end,
+                "state": "invoiced",
+            }
+        )
+        run_line.flush_recordset()
+        facts = BillingFacts(contract, period_start, period_end, date_ref)
+        invoice_vals = contract._prepare_invoice(date_ref)
+        previous = contract._msp_previous_line(period_start)
+        previous_units = json.loads(previous.units or "{}") if previous else {}
+        for line in lines:
+            vals = line.with_context(msp_billing_facts=facts)._prepare_invoice_line()
+            if not vals:
+                continue
+            vals.pop("company_id", None)
+            vals.pop("company_currency_id", None)
+            vals.update(self._line_extras(line, facts, previous_units, run_line))
+            invoice_vals["invoice_line_ids"].append(Command.create(vals))
+        invoice_vals["invoice_line_ids"] += self._tm_lines(contract, facts, run_line)
+        move = self.env["account.move"].create(invoice_vals)
+        lines._update_last_date_invoiced()
+        contract._compute_recurring_next_date()
+        self._stamp(move, facts)
+        run_line._record(move, facts, previous)
+        return run_line
+
+    def _line_extras(self, line, facts, previous_units, run_line):
+        extras = {
+            "msp_period_start": facts.period_start,
+            "msp_period_end": facts.period_end,
+            "msp_run_line_id": run_line.id,
+        }
+        source = line.msp_qty_source
+        if source == "assets":
+            now = facts.class_units.get(line.msp_billing_class, 0.0)
+            before = previous_units.get(line.msp_billing_class)
+            label = CLASS_LABELS.get(line.msp_billing_class, line.msp_billing_class)
+            if before is None:
+                change = self.env._("first cycle")
+            else:
+                change = f"{now - before:+g} vs last cycle"
+            extras["name"] = f"{line.name}\n{label}: {now:g} ({change})"
+        elif source == "licences":
+            now = facts.units.get(("user_license", line.msp_sku_part_number), 0.0)
+            before = previous_units.get(f"sku:{line.msp_sku_part_number}")
+            change = (
+                self.env._("first cycle")
+                if before is None
+                else f"{now - before:+g} vs last cycle"
+            )
+            extras["name"] = (
+                f"{line.name}\n{line.msp_sku_part_number}: {now:g} ({change})"
+            )
+        elif source == "overage":
+            contract = line.contract_id.sudo()
+            extras["name"] = self.env._(
+                "%(name)s\nIncluded work: %(used)s h used of %(included)s h included"
+                "%(blocks)s; overage %(overage)s h",
+                name=line.name,
+                used=f"{facts.included_used:g}",
+                included=f"{contract.msp_included_hours:g}",
+                blocks=self.env._("; %(h)s h from prepaid blocks", h=f"{facts.burnt:g}")
+                if facts.burns
+                else "",
+                overage=f"{facts.overage:g}",
+            )
+        return extras
+
+    def _tm_lines(self, contract, facts, run_line):
+        contract = contract.sudo()
+        if not facts.tm:
+            return []
+        if not contract.msp_tm_product_id:
+            raise UserError(
+                self.env._(
+                    "%(contract)s has billable (T&M) time but no T&M product and rate.",
+                    contract=contract.display_name,
+                )
+            )
+        commands = []
+        for ticket_id, (hours, _ids, label) in sorted(
+            facts.tm.items(), key=lambda item: item[0] or 0
+        ):
+            commands.append(
+                Command.create(
+                    {
+                        "product_id": contract.msp_tm_product_id.id,
+                        "name": self.env._(
+                            "Time and materials: %(what)s (%(hours)s h)",
+                            what=label or self.env._("work without ticket"),
+                            hours=f"{hours:g}",
+                        ),
+                        "quantity": float_round(hours, precision_digits=2),
+                        "price_unit": contract.msp_tm_rate,
+                        "msp_ticket_id": ticket_id,
+                        "msp_period_start": facts.period_start,
+                        "msp_period_end": facts.period_end,
+                        "msp_run_line_id": run_line.id,
+                    }
+                )
+            )
+        return commands
+
+    def _stamp(self, move, facts):
+        """Every time entry the invoice consumed points at the invoice line
+        that billed it (and so is billed once, ever)."""
+        lines = move.invoice_line_ids
+        Entry = self.env["account.analytic.line"].sudo()
+        hours_line = (
+            lines.filtered(
+                lambda line: line.contract_line_id.msp_qty_source == "overage"
+            )[:1]
+            or lines.filtered(lambda line: line.display_type == "product")[:1]
+        )
+        if facts.included_ids and hours_line:
+            Entry.browse(facts.included_ids).write(
+                {"msp_invoice_line_id": hours_line.id}
+            )
+        for ticket_id, (_hours, ids, _label) in facts.tm.items():
+            tm_line = lines.filtered(
+                lambda line, t=ticket_id: (
+                    line.msp_ticket_id.id == (t or False) and not line.contract_line_id
+                )
+            )[:1]
+            Entry.browse(ids).write({"msp_invoice_line_id": tm_line.id})
+        for line in lines.filtered(
+            lambda line: line.contract_line_id.msp_qty_source == "block"
+        ):
+            self.env["msp.prepaid.block"].sudo()._buy(line)
+        for block, hours in facts.burns:
+            block._burn(hours, lines[:1].msp_run_line_id)
+
+
+class MspBillingRunLine(models.Model):
+    """One contract in a run: its period (the idempotency key), its draft
+    invoice, and what the reviewer needs to accept it."""
+
+    _name = "msp.billing.run.line"
+    _description = "Billing Run Contract"
+    _order = "run_id desc, flags, id"
+
+    run_id = fields.Many2one(
+        "msp.billing.run", required=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(related="run_id.company_id", store=True)
+    contract_id = fields.Many2one(
+        "contract.contract", required=True, index=True, ondelete="restrict"
+    )
+    client_id = fields.Many2one(
+        related="contract_id.commercial_partner_id", store=True, string="Client"
+    )
+    period_start = fields.Date()
+    period_end = fields.Date()
+    state = fields.Selection(
+        [
+            ("invoiced", "Invoiced"),
+            ("failed", "Failed"),
+            ("skipped", "Skipped"),
+            ("voided", "Voided"),
+        ],
+        required=True,
+        default="invoiced",
+    )
+    error = fields.Text()
+    move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
+    move_state = fields.Selection(related="move_id.state", string="Invoice Status")
+    amount_untaxed = fields.Float(string="Total")
+    previous_amount = fields.Float(string="Previous Total")
+    change_pct = fields.Float(string="Change (%)")
+    units = fields.Char(help="Units billed per class and SKU (JSON).")
+    units_summary = fields.Char(string="Units")
+    units_change = fields.Char(string="Unit Changes")
+    included_hours = fields.Float()
+    used_hours = fields.Float(string="Included Work (h)")
+    block_hours = fields.Float(string="From Blocks (h)")
+    overage_hours = fields.Float(string="Overage (h)")
+    tm_hours = fields.Float(string="T&M (h)")
+    flags = fields.Char(help="Why this contract needs a look before posting.")
+    accepted = fields.Boolean(
+        help="Post this invoice with 'Post Accepted'. Unflagged contracts start "
+        "accepted."
+    )
+
+    _sql_constraints = [
+        (
+            "period_billed_once",
+            "EXCLUDE USING btree (contract_id WITH =, period_start WITH =) "
+            "WHERE (state = 'invoiced')",
+            "This contract's period is already billed.",
+        )
+    ]
+
+    def _record(self, move, facts, previous):
+        contract = self.contract_id.sudo()
+        units = {cls: qty for cls, qty in facts.class_units.items()}
+        units.update(
+            {f"sku:{sku}": qty for (cls, sku), qty in facts.units.items() if sku}
+        )
+        before = json.loads(previous.units or "{}") if previous else {}
+        changes = []
+        for key in sorted(set(units) | set(before)):
+            if key not in before:
+                changes.append(self.env._("new %(key)s", key=key))
+            elif key not in units:
+                changes.append(self.env._("removed %(key)s", key=key))
+            elif units[key] != before[key]:
+                changes.append(f"{key} {units[key] - before[key]:+g}")
+        amount = move.amount_untaxed
+        previous_amount = previous.amount_untaxed if previous else 0.0
+        change = (
+            (amount - previous_amount) / previous_amount * 100
+            if previous_amount
+            else 0.0
+        )
+        flags = []
+        if not previous:
+            flags.append(self.env._("first invoice"))
+        elif abs(change) > self.run_id.variance_threshold:
+            flags.append(self.env._("total %(change)s%%", change=f"{change:+.0f}"))
+        if previous and any(
+            (key in units) != (key in before) for key in set(units) | set(before)
+        ):
+            flags.append(self.env._("unit class added or removed"))
+        tm_hours = sum(hours for hours, _ids, _label in facts.tm.values())
+        self.write(
+            {
+                "move_id": move.id,
+                "amount_untaxed": amount,
+                "previous_amount": previous_amount,
+                "change_pct": change,
+                "units": json.dumps(units, sort_keys=True),
+                "units_summary": ", ".join(
+                    f"{k}: {v:g}" for k, v in sorted(units.items())
+                ),
+                "units_change": ", ".join(changes),
+                "included_hours": contract.msp_included_hours,
+                "used_hours": facts.included_used,
+                "block_hours": facts.burnt,
+                "overage_hours": facts.overage,
+                "tm_hours": tm_hours,
+                "flags": ", ".join(flags),
+                "accepted": not flags,
+            }
+        )
+        self._check_retainer(facts)
+        if facts.burns:
+            self._check_block_balance()
+
+    def _check_retainer(self, facts):
+        contract = self.contract_id.sudo()
+        if not contract.msp_retainer_max_hours:
+            return
+        if facts.included_used > contract.msp_retainer_max_hours:
+            contract.msp_retainer_over_cycles += 1
+        else:
+            contract.msp_retainer_over_cycles = 0
+        if contract.msp_retainer_over_cycles == 2:
+            contract.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Pricing conversation: retainer exceeded twice"),
+                note=self.env._(
+                    "Included work was over the %(max)s h retainer range two cycles "
+                    "in a row (last: %(used)s h).",
+                    max=f"{contract.msp_retainer_max_hours:g}",
+                    used=f"{facts.included_used:g}",
+                ),
+                user_id=(contract.user_id or self.env.user).id,
+            )
+
+    def _check_block_balance(self):
+        contract = self.contract_id.sudo()
+        if not contract.msp_block_low_hours or not contract.msp_block_ids:
+            return
+        if contract.msp_block_balance < contract.msp_block_low_hours:
+            contract.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Prepaid hours running low"),
+                note=self.env._(
+                    "%(left)s h left on prepaid blocks (threshold %(low)s h).",
+                    left=f"{contract.msp_block_balance:g}",
+                    low=f"{contract.msp_block_low_hours:g}",
+                ),
+                user_id=(contract.user_id or self.env.user).id,
+            )
+
+    # -- review ------------------------------------------------------------
+    def action_void_rebill(self):
+        """Void the invoice (cancel a draft, credit a posted one), release the
+        period, its time entries and block usage, and bill it again."""
+        for line in self.filtered(lambda line: line.state == "invoiced"):
+            line._void()
+            line.run_id._bill(line.contract_id)
+        return True
+
+    def _void(self):
+        self.ensure_one()
+        move = self.move_id
+        if move.state == "posted":
+            move._reverse_moves(
+                [{"ref": self.env._("Void of %(name)s", name=move.name)}], cancel=True
+            )
+        elif move.state == "draft":
+            move.button_cancel()
+        self.state = "voided"
+        self.flush_recordset()
+        invoice_lines = self.env["account.move.line"].search(
+            [("msp_run_line_id", "=", self.id)]
+        )
+        self.env["account.analytic.line"].sudo().search(
+            [("msp_invoice_line_id", "in", invoice_lines.ids)]
+        ).write({"msp_invoice_line_id": False})
+        self.env["msp.prepaid.block.usage"].sudo().search(
+            [("run_line_id", "=", self.id)]
+        ).unlink()
+        self.env["msp.prepaid.block"].sudo().search(
+            [("move_line_id", "in", invoice_lines.ids)]
+        ).unlink()
+        lines = self.contract_id.contract_line_ids.filtered(
+            lambda line: (
+                line.last_date_invoiced and line.last_date_invoiced >= self.period_start
+            )
+        )
+        for contract_line in lines:
+            before = self.period_start - relativedelta(days=1)
+            contract_line.last_date_invoiced = (
+                before if before >= contract_line.date_start else False
+            )
+        self.contract_id._compute_recurring_next_date()
+
+    def action_show_sources(self):
+        self.ensure_one()
+        return self.move_id.invoice_line_ids[:1].action_msp_show_sources(
+            all_lines=self.move_id.invoice_line_ids
+        )
+
+    def action_open_invoice(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": self.move_id.id,
+            "view_mode": "form",
+        }
