@@ -28,7 +28,7 @@ class MspPrepaidBlock(models.Model):
     expiry_date = fields.Date(required=True)
     rollover = fields.Boolean(help="Unused hours stay usable one more cycle.")
     hours = fields.Float(required=True)
-    usage_ids = fields.One2many("msp.prepaid.block.usage", "block_id", string="Usage")
+    usage_ids = fields.One2many("msp.prepaid.block.usage", "block_id")
     used_hours = fields.Float(compute="_compute_balance", store=True)
     remaining_hours = fields.Float(compute="_compute_balance", store=True)
     active_block = fields.Boolean(
