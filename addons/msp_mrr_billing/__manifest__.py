@@ -20,6 +20,7 @@
         "security/ir.model.access.csv",
         "security/msp_mrr_billing_security.xml",
         "views/contract_views.xml",
+        "views/contract_portal_templates.xml",
         "views/menus.xml",
     ],
     "installable": True,

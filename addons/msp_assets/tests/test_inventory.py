@@ -230,10 +230,18 @@ class TestSnapshotsAndLicences(AssetCase):
             ],
             1,
         )
-        self.assertNotIn(
-            (self.acme.id, "user_license"),
-            Snapshot.counts(self.acme, date(2026, 11, 30)),
+        self.assertEqual(
+            Snapshot.counts(self.acme, date(2026, 11, 30))[
+                (self.acme.id, "user_license")
+            ],
+            0,
         )
+        # the seat that went is stored as 0 for its SKU, not left out
+        gone = Snapshot.search(
+            [("client_id", "=", self.acme.id), ("date", "=", date(2026, 11, 30)),
+             ("sku_part_number", "=", "SPB")]
+        )  # fmt: skip
+        self.assertEqual(gone.count, 0)
 
     def test_cron_snapshots_at_month_end(self):
         self.make("WS1", "workstation")

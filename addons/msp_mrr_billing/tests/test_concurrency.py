@@ -1,0 +1,151 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import threading
+from datetime import date
+
+from odoo import Command, api
+from odoo.tests import HttpCase, TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentRuns(TransactionCase):
+    """Two billing runs of the same date, each in its own real transaction:
+    the second waits on the period key, then skips the contract."""
+
+    def _commit(self, func):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            result = func(env)
+            cr.commit()  # pylint: disable=invalid-commit
+            return result
+
+    def test_two_runs_at_once_bill_the_period_once(self):
+        def setup(env):
+            env.company.msp_time_lock_date = False
+            client = env["res.partner"].create(
+                {"name": "Race Client", "is_company": True}
+            )
+            product = env["product.product"].create(
+                {"name": "Race fee", "type": "service"}
+            )
+            contract = env["contract.contract"].create(
+                {
+                    "name": "Race contract",
+                    "partner_id": client.id,
+                    "date_start": date(2026, 1, 15),
+                    "recurring_rule_type": "monthly",
+                    "recurring_invoicing_type": "post-paid",
+                    "msp_billing": True,
+                    "contract_line_fixed_ids": [
+                        Command.create(
+                            {"product_id": product.id, "name": "Fee", "quantity": 1,
+                             "price_unit": 100.0}
+                        )
+                    ],
+                }
+            )  # fmt: skip
+            return client.id, product.id, contract.id
+
+        client_id, product_id, contract_id = self._commit(setup)
+        registry = self.registry
+        outcome = {}
+
+        def second_run():
+            with registry.cursor() as cr_b:
+                cr_b.execute("SET LOCAL lock_timeout = '30s'")
+                env_b = api.Environment(cr_b, api.SUPERUSER_ID, {})
+                run = env_b["msp.billing.run"].create(
+                    {"billing_date": date(2026, 2, 15)}
+                )
+                started.set()
+                run._bill(env_b["contract.contract"].browse(contract_id))
+                outcome["lines"] = [(line.state, line.error) for line in run.line_ids]
+                cr_b.commit()  # pylint: disable=invalid-commit
+
+        started = threading.Event()
+        try:
+            with registry.cursor() as cr_a:
+                env_a = api.Environment(cr_a, api.SUPERUSER_ID, {})
+                run_a = env_a["msp.billing.run"].create(
+                    {"billing_date": date(2026, 2, 15)}
+                )
+                run_a._bill(env_a["contract.contract"].browse(contract_id))
+                self.assertEqual(run_a.line_ids.state, "invoiced")
+                # B starts while A holds the period key uncommitted
+                thread = threading.Thread(target=second_run)
+                thread.start()
+                started.wait(10)
+                thread.join(1.0)  # B is blocked on A's key
+                self.assertTrue(thread.is_alive(), "the second run waits on the key")
+                cr_a.commit()  # pylint: disable=invalid-commit
+            thread.join(30)
+            self.assertFalse(thread.is_alive())
+            self.assertEqual(len(outcome["lines"]), 1)
+            state, error = outcome["lines"][0]
+            self.assertEqual(state, "skipped")
+            self.assertIn("already billed", error)
+
+            def invoices(env):
+                return env["account.move"].search_count(
+                    [
+                        (
+                            "invoice_line_ids.contract_line_id.contract_id",
+                            "=",
+                            contract_id,
+                        )
+                    ]
+                )
+
+            self.assertEqual(self._commit(invoices), 1)
+        finally:
+
+            def cleanup(env):
+                runs = env["msp.billing.run"].search(
+                    [("line_ids.contract_id", "=", contract_id)]
+                )
+                moves = runs.line_ids.move_id
+                runs.unlink()
+                moves.unlink()
+                env["contract.contract"].browse(contract_id).unlink()
+                env["product.product"].browse(product_id).unlink()
+                env["res.partner"].browse(client_id).unlink()
+
+            self._commit(cleanup)
+
+
+@tagged("post_install", "-at_install")
+class TestPortalBlocks(HttpCase):
+    def test_the_client_sees_its_block_balance_and_movements(self):
+        client = self.env["res.partner"].create(
+            {"name": "Portal Client", "is_company": True}
+        )
+        person = self.env["res.partner"].create(
+            {"name": "Portal Person", "parent_id": client.id, "email": "pp@example.com"}
+        )
+        portal = self.env.ref("base.group_portal")
+        self.env["res.users"].create(
+            {
+                "name": "Portal Person",
+                "login": "msp_portal_pp",
+                "password": "msp_portal_pp",
+                "partner_id": person.id,
+                "groups_id": [Command.set([portal.id])],
+            }
+        )
+        contract = self.env["contract.contract"].create(
+            {"name": "Portal contract", "partner_id": client.id,
+             "date_start": date(2026, 1, 15), "msp_billing": True}
+        )  # fmt: skip
+        block = self.env["msp.prepaid.block"].create(
+            {"name": "Ten-hour block", "contract_id": contract.id, "hours": 10,
+             "date": date(2026, 1, 15), "expiry_date": date(2026, 12, 31)}
+        )  # fmt: skip
+        self.env["msp.prepaid.block.usage"].create(
+            {"block_id": block.id, "hours": 3.5, "date": date(2026, 2, 14)}
+        )
+        self.authenticate("msp_portal_pp", "msp_portal_pp")
+        page = self.url_open(f"/my/contracts/{contract.id}")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Prepaid hours", page.text)
+        self.assertIn("Ten-hour block", page.text)
+        self.assertIn("6.5", page.text)  # left
+        self.assertIn("-3.5", page.text)  # the movement
