@@ -22,6 +22,11 @@
         "views/contract_views.xml",
         "views/contract_portal_templates.xml",
         "views/menus.xml",
+        "report/msp_mrr_report_views.xml",
+        "report/msp_wip_report_views.xml",
+        "report/msp_realization_report_views.xml",
+        "report/msp_contract_profitability_report_views.xml",
+        "report/msp_billing_report_security.xml",
     ],
     "installable": True,
 }

@@ -1,3 +1,4 @@
 from . import test_install
 from . import test_billing
 from . import test_concurrency
+from . import test_reports
