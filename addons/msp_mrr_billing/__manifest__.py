@@ -28,5 +28,6 @@
         "report/msp_contract_profitability_report_views.xml",
         "report/msp_billing_report_security.xml",
     ],
+    "demo": ["demo/msp_mrr_billing_demo.xml"],
     "installable": True,
 }
