@@ -97,7 +97,6 @@ class AccountAnalyticLine(models.Model):
         string="Timer Running",
         compute="_compute_msp_timer_running",
         store=True,
-        precompute=True,
         help="A running timer: a timesheet line with a start time and no "
         "duration yet. At most one per user (database constraint).",
     )
