@@ -45,3 +45,17 @@ class TestBillingAccess(TransactionCase):
         menus = self.env["ir.ui.menu"]
         self.assertIn(menu.id, menus.with_user(self.billing)._visible_menu_ids())
         self.assertNotIn(menu.id, menus.with_user(self.tech)._visible_menu_ids())
+
+    def test_technicians_cannot_run_billing_or_read_rates(self):
+        with self.assertRaises(AccessError):
+            self.env["msp.billing.run"].with_user(self.tech).create({})
+        with self.assertRaises(AccessError):
+            self.env["msp.billing.run"].with_user(self.tech).search([])
+        with self.assertRaises(AccessError):
+            self.env["contract.line"].with_user(self.tech).search_read(
+                [], ["price_unit"]
+            )
+        with self.assertRaises(AccessError):
+            self.env["msp.prepaid.block"].with_user(self.tech).search([])
+        run = self.env["msp.billing.run"].with_user(self.billing).create({})
+        self.assertEqual(run.state, "draft")
