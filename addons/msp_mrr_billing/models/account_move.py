@@ -2,6 +2,30 @@
 from odoo import fields, models
 
 
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    def button_cancel(self):
+        """An invoice of the billing run cancelled by hand releases its
+        period and its time, as 'Void and re-bill' does (without re-billing)."""
+        result = super().button_cancel()
+        self._msp_release_run_lines()
+        return result
+
+    def unlink(self):
+        self._msp_release_run_lines()
+        return super().unlink()
+
+    def _msp_release_run_lines(self):
+        lines = (
+            self.env["msp.billing.run.line"]
+            .sudo()
+            .search([("move_id", "in", self.ids), ("state", "=", "invoiced")])
+        )
+        for line in lines:
+            line._release()
+
+
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
 

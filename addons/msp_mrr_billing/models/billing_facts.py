@@ -51,8 +51,13 @@ class BillingFacts:
                 SELECT s.billing_class, s.sku_part_number,
                        sum(s.count)::float / %(days)s
                   FROM generate_series(%(start)s::date, %(end)s::date, '1 day') d
-                  JOIN LATERAL (SELECT max(date) AS date FROM msp_asset_snapshot
-                                 WHERE client_id = %(client)s AND date <= d) last
+                  JOIN LATERAL (SELECT coalesce(
+                                    (SELECT max(date) FROM msp_asset_snapshot
+                                      WHERE client_id = %(client)s AND date <= d),
+                                    -- days before the first snapshot count
+                                    -- like the first one
+                                    (SELECT min(date) FROM msp_asset_snapshot
+                                      WHERE client_id = %(client)s)) AS date) last
                     ON true
                   JOIN msp_asset_snapshot s
                     ON s.client_id = %(client)s AND s.date = last.date

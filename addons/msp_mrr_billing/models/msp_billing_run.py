@@ -6,11 +6,16 @@ import psycopg2
 from dateutil.relativedelta import relativedelta
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, float_round
+from odoo.tools import SQL, float_round, mute_logger
 
 from .billing_facts import BillingFacts
 
 _logger = logging.getLogger(__name__)
+
+
+class AlreadyBilled(Exception):
+    """The contract's period has an invoiced run line already."""
+
 
 # contracts billed with one invoice create (see MspBillingRun._bill)
 BATCH_SIZE = 50
@@ -143,7 +148,7 @@ class MspBillingRun(models.Model):
                 try:
                     with self.env.cr.savepoint():
                         self._bill_contract(contract)
-                except psycopg2.errors.ExclusionViolation:
+                except (psycopg2.errors.ExclusionViolation, AlreadyBilled):
                     self._record_failure(
                         contract,
                         "skipped",
@@ -210,17 +215,28 @@ class MspBillingRun(models.Model):
         period_start = min(billable.mapped("next_period_date_start"))
         period_end = max(billable.mapped("next_period_date_end"))
         RunLine = self.env["msp.billing.run.line"]
-        # the key first: a second run of this period stops here
-        run_line = RunLine.create(
-            {
-                "run_id": self.id,
-                "contract_id": contract.id,
-                "period_start": period_start,
-                "period_end": period_end,
-                "state": "invoiced",
-            }
-        )
-        run_line.flush_recordset()
+        if RunLine.search_count(
+            [
+                ("contract_id", "=", contract.id),
+                ("period_start", "=", period_start),
+                ("state", "=", "invoiced"),
+            ],
+            limit=1,
+        ):
+            raise AlreadyBilled()
+        # the key first: a second run of this period stops here (the
+        # database refuses it when two runs get this far at once)
+        with mute_logger("odoo.sql_db"):
+            run_line = RunLine.create(
+                {
+                    "run_id": self.id,
+                    "contract_id": contract.id,
+                    "period_start": period_start,
+                    "period_end": period_end,
+                    "state": "invoiced",
+                }
+            )
+            run_line.flush_recordset()
         facts = BillingFacts(contract, period_start, period_end, date_ref)
         invoice_vals = contract._prepare_invoice(date_ref)
         previous = contract._msp_previous_line(period_start)
@@ -422,7 +438,9 @@ class MspBillingRunLine(models.Model):
     amount_untaxed = fields.Float(string="Total")
     previous_amount = fields.Float(string="Previous Total")
     change_pct = fields.Float(string="Change (%)")
-    units = fields.Char(help="Units billed per class and SKU (JSON).")
+    units = fields.Char(
+        string="Units (JSON)", help="Units billed per class and SKU (JSON)."
+    )
     units_summary = fields.Char(string="Units")
     units_change = fields.Char(string="Unit Changes")
     included_hours = fields.Float()
@@ -555,7 +573,14 @@ class MspBillingRunLine(models.Model):
                 [{"ref": self.env._("Void of %(name)s", name=move.name)}], cancel=True
             )
         elif move.state == "draft":
-            move.button_cancel()
+            move.button_cancel()  # releases the period (account.move)
+        if self.state == "invoiced":
+            self._release()
+
+    def _release(self):
+        """The period, its time entries and block usage are free again (the
+        invoice was voided, cancelled or deleted)."""
+        self.ensure_one()
         self.state = "voided"
         self.flush_recordset()
         invoice_lines = self.env["account.move.line"].search(

@@ -272,6 +272,23 @@ class TestRunSafety(BillingCase):
         self.assertEqual(self.invoice_line(again, self.p_overage).quantity, 1.0)
         self.assertEqual(entry.msp_invoice_line_id.move_id, again.move_id)
 
+    def test_an_invoice_cancelled_or_deleted_by_hand_releases_its_period(self):
+        ticket = self.ticket()
+        entry = self.entry(ticket, date(2026, 1, 20), 12.0)
+        line = self.bill(date(2026, 2, 15), self.contract).line_ids
+        line.move_id.button_cancel()
+        self.assertEqual(line.state, "voided")
+        self.assertFalse(entry.msp_invoice_line_id)
+        self.assertEqual(self.contract.recurring_next_date, date(2026, 2, 15))
+        again = self.bill(date(2026, 2, 15), self.contract).line_ids
+        self.assertEqual(again.state, "invoiced")
+        self.assertEqual(entry.msp_invoice_line_id.move_id, again.move_id)
+        again.move_id.unlink()
+        self.assertEqual(again.state, "voided")
+        self.assertFalse(entry.msp_invoice_line_id)
+        third = self.bill(date(2026, 2, 15), self.contract).line_ids
+        self.assertEqual(third.state, "invoiced")
+
     def test_variance_review_flags_and_posts_accepted(self):
         for n in range(4):
             self.asset(f"WS{n}", "workstation")
