@@ -326,6 +326,10 @@ class TestRunSafety(BillingCase):
         self.entry(ticket, date(2026, 2, 20), 14.0)
         self.bill(date(2026, 3, 15), self.contract)
         self.assertEqual(self.contract.msp_retainer_over_cycles, 2)
+        listed = self.env.ref("msp_mrr_billing.action_msp_retainers_over")
+        domain = [("msp_retainer_over_cycles", ">=", 1)]
+        self.assertIn("msp_retainer_over_cycles", listed.domain)
+        self.assertIn(self.contract, self.env["contract.contract"].search(domain))
         self.assertIn("Pricing conversation", self.contract.activity_ids.summary)
 
     def test_show_sources(self):
