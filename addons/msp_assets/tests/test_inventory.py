@@ -246,7 +246,8 @@ class TestSnapshotsAndLicences(AssetCase):
     def test_cron_snapshots_at_month_end(self):
         self.make("WS1", "workstation")
         Snapshot = self.env["msp.asset.snapshot"]
-        self.assertFalse(Snapshot._due_clients(date(2026, 11, 29)))
+        # (billing adds its contracts' own cycle days to the month end)
+        self.assertNotIn(self.acme, Snapshot._due_clients(date(2026, 11, 29)))
         self.assertIn(self.acme, Snapshot._due_clients(date(2026, 11, 30)))
 
 

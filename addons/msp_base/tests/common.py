@@ -31,3 +31,15 @@ def assert_menus_for_role(case, xmlids, role):
         case.assertTrue(menu.action, f"{xmlid} has no action")
         case.assertTrue(menu_reachable(menu, role), f"{xmlid} hidden from its role")
         case.assertFalse(menu_reachable(menu, plain), f"{xmlid} shown to a plain user")
+
+
+def commit_in_new_cursor(registry, func):
+    """Run ``func(env)`` as superuser in a new cursor and commit: for tests
+    of concurrent transactions, whose data other cursors must see."""
+    from odoo import api  # noqa: PLC0415
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, api.SUPERUSER_ID, {})
+        result = func(env)
+        cr.commit()  # pylint: disable=invalid-commit
+        return result

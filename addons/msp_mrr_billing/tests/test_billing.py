@@ -36,6 +36,16 @@ class TestCycles(BillingCase):
             (date(2026, 1, 15), date(2026, 2, 14)),
         )
 
+    def test_snapshots_are_due_on_each_contracts_cycle_end(self):
+        Snapshot = self.env["msp.asset.snapshot"]
+        self.assertIn(self.client, Snapshot._due_clients(date(2026, 2, 14)))
+        self.assertNotIn(self.client, Snapshot._due_clients(date(2026, 2, 13)))
+        daily = self.make_contract(
+            self.env["res.partner"].create({"name": "Daily", "is_company": True}),
+            msp_proration="daily",
+        )
+        self.assertIn(daily.partner_id, Snapshot._due_clients(date(2026, 2, 13)))
+
     def test_start_days_29_to_31_are_refused(self):
         with self.assertRaisesRegex(ValidationError, "day 31"):
             self.make_contract(self.client, start=date(2026, 1, 31))

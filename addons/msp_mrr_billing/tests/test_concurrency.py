@@ -5,18 +5,16 @@ from odoo import Command, api
 from odoo.tests import HttpCase, TransactionCase, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.msp_base.tests.common import commit_in_new_cursor
+
 
 @tagged("post_install", "-at_install")
 class TestConcurrentRuns(TransactionCase):
     """Two billing runs of the same date, each in its own real transaction:
-    the second waits on the period key, then skips the contract."""
+    the second waits on the period key and does not bill the period."""
 
     def _commit(self, func):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, api.SUPERUSER_ID, {})
-            result = func(env)
-            cr.commit()  # pylint: disable=invalid-commit
-            return result
+        return commit_in_new_cursor(self.registry, func)
 
     def test_two_runs_at_once_bill_the_period_once(self):
         def setup(env):

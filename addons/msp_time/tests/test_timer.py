@@ -5,6 +5,8 @@ from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.msp_base.tests.common import commit_in_new_cursor
+
 from .common import MspTimeCase
 
 
@@ -132,11 +134,7 @@ class TestTimerConcurrency(TransactionCase):
     leave exactly one running timer."""
 
     def _commit(self, func):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, api.SUPERUSER_ID, {})
-            result = func(env)
-            cr.commit()  # pylint: disable=invalid-commit
-            return result
+        return commit_in_new_cursor(self.registry, func)
 
     def test_parallel_starts_leave_one_timer(self):
         def setup(env):
