@@ -53,6 +53,7 @@ class HelpdeskTicket(models.Model):
         (self - todo).filtered(lambda t: not t.partner_id).msp_asset_id = False
         if not todo:
             return
+        companies = todo.company_id | self.env.company
         groups = (
             self.env["msp.asset"]
             .sudo()
@@ -61,14 +62,20 @@ class HelpdeskTicket(models.Model):
                     ("contact_id", "in", todo.partner_id.ids),
                     ("state", "=", "active"),
                     ("billing_class", "in", DEVICE_CLASSES),
+                    ("company_id", "in", companies.ids),
                 ],
-                ["contact_id"],
+                ["contact_id", "company_id"],
                 ["id:array_agg"],
             )
         )
-        only = {contact.id: ids[0] for contact, ids in groups if len(ids) == 1}
+        only = {
+            (contact.id, company.id): ids[0]
+            for contact, company, ids in groups
+            if len(ids) == 1
+        }
         for ticket in todo:
-            ticket.msp_asset_id = only.get(ticket.partner_id.id, False)
+            company = ticket.company_id or self.env.company
+            ticket.msp_asset_id = only.get((ticket.partner_id.id, company.id), False)
 
     def write(self, vals):
         result = super().write(vals)

@@ -242,8 +242,10 @@ class MspAssetSource(models.Model):
         return dict(self.env.cr.fetchall())
 
     def _sync(self, client=None):
-        """Run one sync (all mapped clients, or one): returns the run."""
+        """Run one sync (all mapped clients, or one): returns the run. Only
+        those who may change the source (service managers, the cron) may."""
         self.ensure_one()
+        self.check_access("write")
         if not self.configured:
             raise UserError(
                 self.env._(

@@ -367,6 +367,8 @@ class TestSourceConfiguration(AssetCase):
         with self.assertRaises(AccessError):
             source.with_user(tech).write({"name": "x"})
         self.assertEqual(source.with_user(manager).api_secret, "ninja-secret")
+        with self.assertRaises(AccessError):
+            source.with_user(tech).action_sync_now()
 
     def test_cron_off_until_configured_and_wanted(self):
         source = self.env["msp.asset.source"].create(

@@ -31,8 +31,9 @@ class AccountAnalyticLine(models.Model):
         self.env.cr.execute(
             SQL(
                 "SELECT max(period_end) FROM msp_billing_run_line"
-                " WHERE client_id = %s AND state = 'invoiced'",
+                " WHERE client_id = %s AND company_id = %s AND state = 'invoiced'",
                 client.id,
+                (self.company_id or self.env.company).id,
             )
         )
         billed = self.env.cr.fetchone()[0]

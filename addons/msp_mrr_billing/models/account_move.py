@@ -17,12 +17,15 @@ class AccountMove(models.Model):
         return super().unlink()
 
     def _msp_release_run_lines(self):
+        """Only a contract's latest billed period is released; an older
+        invoice cancelled by hand keeps its period (its time shows as
+        unbilled in the WIP report; correct it with a credit note)."""
         lines = (
             self.env["msp.billing.run.line"]
             .sudo()
             .search([("move_id", "in", self.ids), ("state", "=", "invoiced")])
         )
-        for line in lines:
+        for line in lines.filtered(lambda line: line._is_latest()):
             line._release()
 
 

@@ -14,6 +14,7 @@ class BillingFacts:
         self.env = contract.env
         self.contract = contract
         self.client = contract.partner_id.commercial_partner_id
+        self.company = contract.company_id
         self.period_start = period_start
         self.period_end = period_end
         self.billing_date = billing_date
@@ -35,8 +36,9 @@ class BillingFacts:
         self.env.cr.execute(
             SQL(
                 "SELECT 1 FROM msp_asset_snapshot WHERE client_id = %s"
-                " AND date BETWEEN %s AND %s LIMIT 1",
+                " AND company_id = %s AND date BETWEEN %s AND %s LIMIT 1",
                 self.client.id,
+                self.company.id,
                 self.period_start,
                 day,
             )
@@ -44,7 +46,7 @@ class BillingFacts:
         if not self.env.cr.fetchone():
             # no cycle-date snapshot yet: take it now, so the invoice line
             # traces back to a stored count
-            Snapshot.take(day, self.client)
+            Snapshot.with_company(self.company).take(day, self.client)
         if self.contract.sudo().msp_proration == "daily":
             query = SQL(
                 """
@@ -53,31 +55,37 @@ class BillingFacts:
                   FROM generate_series(%(start)s::date, %(end)s::date, '1 day') d
                   JOIN LATERAL (SELECT coalesce(
                                     (SELECT max(date) FROM msp_asset_snapshot
-                                      WHERE client_id = %(client)s AND date <= d),
+                                      WHERE client_id = %(client)s
+                                        AND company_id = %(company)s AND date <= d),
                                     -- days before the first snapshot count
                                     -- like the first one
                                     (SELECT min(date) FROM msp_asset_snapshot
-                                      WHERE client_id = %(client)s)) AS date) last
+                                      WHERE client_id = %(client)s
+                                        AND company_id = %(company)s)) AS date) last
                     ON true
                   JOIN msp_asset_snapshot s
                     ON s.client_id = %(client)s AND s.date = last.date
+                   AND s.company_id = %(company)s
               GROUP BY 1, 2
                 """,
                 days=(self.period_end - self.period_start).days + 1,
                 start=self.period_start,
                 end=self.period_end,
                 client=self.client.id,
+                company=self.company.id,
             )
         else:
             query = SQL(
                 """
                 SELECT billing_class, sku_part_number, count::float
                   FROM msp_asset_snapshot
-                 WHERE client_id = %(client)s
+                 WHERE client_id = %(client)s AND company_id = %(company)s
                    AND date = (SELECT max(date) FROM msp_asset_snapshot
-                                WHERE client_id = %(client)s AND date <= %(day)s)
+                                WHERE client_id = %(client)s
+                                  AND company_id = %(company)s AND date <= %(day)s)
                 """,
                 client=self.client.id,
+                company=self.company.id,
                 day=day,
             )
         self.env.cr.execute(query)
@@ -100,6 +108,7 @@ class BillingFacts:
                   FROM account_analytic_line l
              LEFT JOIN helpdesk_ticket t ON t.id = l.ticket_id
                  WHERE l.msp_client_id = %(client)s
+                   AND l.company_id = %(company)s
                    AND l.project_id IS NOT NULL
                    AND l.msp_state = 'confirmed'
                    AND l.msp_invoice_line_id IS NULL
@@ -109,6 +118,7 @@ class BillingFacts:
                  ORDER BY l.date, l.id
                 """,
                 client=self.client.id,
+                company=self.company.id,
                 start=self.period_start,
                 end=self.period_end,
             )

@@ -102,6 +102,20 @@ class ContractContract(models.Model):
                 )
 
     @api.depends("msp_block_ids.remaining_hours", "msp_block_ids.expiry_date")
+    @api.constrains("msp_billing", "recurring_invoicing_type")
+    def _check_msp_post_paid(self):
+        """The run bills a cycle once it is over (units at its end, the hours
+        worked in it); billing ahead would lock the current month's time."""
+        for contract in self.filtered("msp_billing"):
+            if contract.recurring_invoicing_type != "post-paid":
+                raise ValidationError(
+                    self.env._(
+                        "%(contract)s: MSP billing invoices each cycle after it "
+                        "ends; set its invoicing type to post-paid.",
+                        contract=contract.display_name,
+                    )
+                )
+
     def _compute_msp_block_balance(self):
         for contract in self:
             contract.msp_block_balance = sum(

@@ -114,9 +114,9 @@ class MspBillingRun(models.Model):
             ],
             order="id",
         )
-        return contracts.filtered(
-            lambda c: not c.date_end or c.recurring_next_date <= c.date_end
-        )
+        # OCA stops recurring_next_date after date_end; a post-paid last
+        # cycle is invoiced the day after the end, so no date_end filter here
+        return contracts
 
     def action_run(self):
         for run in self:
@@ -527,7 +527,12 @@ class MspBillingRunLine(models.Model):
             contract.msp_retainer_over_cycles += 1
         else:
             contract.msp_retainer_over_cycles = 0
-        if contract.msp_retainer_over_cycles == 2:
+        pending = contract.activity_ids.filtered(
+            lambda a: (
+                a.summary == self.env._("Pricing conversation: retainer exceeded twice")
+            )
+        )
+        if contract.msp_retainer_over_cycles == 2 and not pending:
             contract.activity_schedule(
                 "mail.mail_activity_data_todo",
                 summary=self.env._("Pricing conversation: retainer exceeded twice"),
@@ -544,6 +549,9 @@ class MspBillingRunLine(models.Model):
         contract = self.contract_id.sudo()
         if not contract.msp_block_low_hours or not contract.msp_block_ids:
             return
+        # the usage just written: read the balance afresh
+        self.env.flush_all()
+        contract.invalidate_recordset(["msp_block_balance"])
         if contract.msp_block_balance < contract.msp_block_low_hours:
             contract.activity_schedule(
                 "mail.mail_activity_data_todo",
@@ -567,6 +575,14 @@ class MspBillingRunLine(models.Model):
 
     def _void(self):
         self.ensure_one()
+        if not self._is_latest():
+            raise UserError(
+                self.env._(
+                    "%(contract)s has later billed periods: void those first "
+                    "(latest first), or correct this one with a credit note.",
+                    contract=self.contract_id.display_name,
+                )
+            )
         move = self.move_id
         if move.state == "posted":
             move._reverse_moves(
@@ -577,10 +593,30 @@ class MspBillingRunLine(models.Model):
         if self.state == "invoiced":
             self._release()
 
+    def _is_latest(self):
+        """No later period of the contract is billed (later cycles build on
+        this one's dates, hours and blocks)."""
+        self.ensure_one()
+        return not self.search_count(
+            [
+                ("contract_id", "=", self.contract_id.id),
+                ("state", "=", "invoiced"),
+                ("period_start", ">", self.period_start),
+            ],
+            limit=1,
+        )
+
     def _release(self):
         """The period, its time entries and block usage are free again (the
         invoice was voided, cancelled or deleted)."""
         self.ensure_one()
+        contract = self.contract_id.sudo()
+        if (
+            contract.msp_retainer_max_hours
+            and self.used_hours > contract.msp_retainer_max_hours
+            and contract.msp_retainer_over_cycles
+        ):
+            contract.msp_retainer_over_cycles -= 1
         self.state = "voided"
         self.flush_recordset()
         invoice_lines = self.env["account.move.line"].search(

@@ -46,6 +46,10 @@ class TestCycles(BillingCase):
         )
         self.assertIn(daily.partner_id, Snapshot._due_clients(date(2026, 2, 13)))
 
+    def test_msp_billing_is_post_paid(self):
+        with self.assertRaisesRegex(ValidationError, "post-paid"):
+            self.make_contract(self.client, recurring_invoicing_type="pre-paid")
+
     def test_start_days_29_to_31_are_refused(self):
         with self.assertRaisesRegex(ValidationError, "day 31"):
             self.make_contract(self.client, start=date(2026, 1, 31))
@@ -54,6 +58,8 @@ class TestCycles(BillingCase):
         self.contract.contract_line_ids.write({"date_end": date(2026, 3, 1)})
         self.assertEqual(self.contract.date_end, date(2026, 3, 1))
         self.bill(date(2026, 2, 15), self.contract)
+        run = self.env["msp.billing.run"].create({"billing_date": date(2026, 3, 2)})
+        self.assertIn(self.contract, run._due_contracts(), "the last cycle is due")
         last = self.bill(date(2026, 3, 15), self.contract).line_ids
         self.assertEqual(
             (last.period_start, last.period_end), (date(2026, 2, 15), date(2026, 3, 1))
@@ -299,6 +305,15 @@ class TestRunSafety(BillingCase):
         third = self.bill(date(2026, 2, 15), self.contract).line_ids
         self.assertEqual(third.state, "invoiced")
 
+    def test_only_the_latest_billed_period_can_be_voided(self):
+        first = self.bill(date(2026, 2, 15), self.contract).line_ids
+        self.bill(date(2026, 3, 15), self.contract)
+        with self.assertRaisesRegex(UserError, "later billed periods"):
+            first.action_void_rebill()
+        self.assertEqual(first.move_id.state, "draft")
+        first.move_id.button_cancel()  # by hand: the period stays taken
+        self.assertEqual(first.state, "invoiced")
+
     def test_variance_review_flags_and_posts_accepted(self):
         for n in range(4):
             self.asset(f"WS{n}", "workstation")
@@ -336,11 +351,17 @@ class TestRunSafety(BillingCase):
         self.entry(ticket, date(2026, 2, 20), 14.0)
         self.bill(date(2026, 3, 15), self.contract)
         self.assertEqual(self.contract.msp_retainer_over_cycles, 2)
+        # voiding and re-billing the last cycle does not count it twice
+        self.contract.msp_run_line_ids.sorted("period_start")[-1].action_void_rebill()
+        self.assertEqual(self.contract.msp_retainer_over_cycles, 2)
         listed = self.env.ref("msp_mrr_billing.action_msp_retainers_over")
         domain = [("msp_retainer_over_cycles", ">=", 1)]
         self.assertIn("msp_retainer_over_cycles", listed.domain)
         self.assertIn(self.contract, self.env["contract.contract"].search(domain))
-        self.assertIn("Pricing conversation", self.contract.activity_ids.summary)
+        self.assertIn(
+            "Pricing conversation: retainer exceeded twice",
+            self.contract.activity_ids.mapped("summary"),
+        )
 
     def test_show_sources(self):
         self.entry(self.ticket(), date(2026, 1, 20), 12.0)

@@ -121,7 +121,8 @@ class TestPortalBlocks(HttpCase):
         )
         contract = self.env["contract.contract"].create(
             {"name": "Portal contract", "partner_id": client.id,
-             "date_start": date(2026, 1, 15), "msp_billing": True}
+             "date_start": date(2026, 1, 15), "msp_billing": True,
+             "recurring_invoicing_type": "post-paid"}
         )  # fmt: skip
         block = self.env["msp.prepaid.block"].create(
             {"name": "Ten-hour block", "contract_id": contract.id, "hours": 10,

@@ -56,7 +56,15 @@ class CalendarEvent(models.Model):
             if not project or not project.allow_timesheets:
                 continue
             company = project.company_id or event.msp_ticket_id.company_id
-            lock = (company or self.env.company).msp_time_lock_date
+            # the full lock: the company's, and what billing has invoiced
+            lock = Line.new(
+                {
+                    "ticket_id": event.msp_ticket_id.id,
+                    "task_id": event.msp_task_id.id,
+                    "project_id": project.id,
+                    "company_id": (company or self.env.company).id,
+                }
+            )._msp_lock_date()
             candidates = event.attendee_ids.filtered(lambda a: a.state == "accepted")
             if attendees is not None:
                 candidates &= attendees.sudo()
