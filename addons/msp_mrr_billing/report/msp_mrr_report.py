@@ -16,7 +16,10 @@ MOVEMENTS = [
 BILLED_LINES = SQL("""
     SELECT am.company_id, rl.client_id, rl.contract_id,
            date_trunc('month', aml.msp_period_start)::date AS month,
-           aml.contract_line_id, -aml.balance AS amount
+           aml.contract_line_id, -aml.balance AS amount,
+           -- months in the line's cycle (1 monthly, 3 quarterly, 12 yearly)
+           greatest(1, round((aml.msp_period_end - aml.msp_period_start + 1)
+                             / 30.4375))::int AS months
       FROM account_move_line aml
       JOIN account_move am ON am.id = aml.move_id
       JOIN msp_billing_run_line rl ON rl.id = aml.msp_run_line_id
@@ -33,6 +36,7 @@ BILLED_DEPENDS = {
         "display_type",
         "contract_line_id",
         "msp_period_start",
+        "msp_period_end",
         "msp_run_line_id",
     ],
     "account.move": ["move_type", "state", "company_id"],
@@ -133,11 +137,18 @@ class MspMrrReport(models.Model):
                 """
             CREATE OR REPLACE VIEW %(table)s AS (
             WITH billed AS (%(billed)s),
+            -- a quarterly or yearly cycle's amount is spread over its months,
+            -- so the months between its invoices are not churn
             monthly AS (
-                SELECT company_id, client_id, month, sum(amount) AS mrr
-                  FROM billed
-                 WHERE contract_line_id IS NOT NULL
-              GROUP BY company_id, client_id, month
+                SELECT b.company_id, b.client_id, m::date AS month,
+                       sum(b.amount / b.months) AS mrr
+                  FROM billed b
+                 CROSS JOIN LATERAL generate_series(
+                       b.month,
+                       b.month + (b.months - 1) * interval '1 month',
+                       interval '1 month') m
+                 WHERE b.contract_line_id IS NOT NULL
+              GROUP BY b.company_id, b.client_id, m
             ),
             -- every month from the client's first to the company's last
             -- billed month, so a month without MRR shows as churn

@@ -54,6 +54,30 @@ class TestBillingReports(BillingCase):
         return self.env[model].search([("client_id", "in", clients.ids)])
 
     # -- MRR ---------------------------------------------------------------
+    def test_a_quarterly_cycle_is_spread_over_its_months(self):
+        client = self.partner("Quarterly Client")
+        contract = self.make_contract(
+            client,
+            recurring_rule_type="quarterly",
+            lines=[
+                {"product_id": self.p_base.id, "name": "Base", "quantity": 1,
+                 "price_unit": 900.0},
+            ],
+        )  # fmt: skip
+        line = self.bill(date(2026, 4, 15), contract).line_ids
+        self.assertEqual(
+            (line.period_start, line.period_end), (date(2026, 1, 15), date(2026, 4, 14))
+        )
+        rows = self.rows("msp.mrr.report", client).sorted("month")
+        self.assertEqual(
+            [(r.month, r.mrr, r.movement) for r in rows],
+            [
+                (date(2026, 1, 1), 300.0, "new"),
+                (date(2026, 2, 1), 300.0, "flat"),
+                (date(2026, 3, 1), 300.0, "flat"),
+            ],
+        )
+
     def test_mrr_movements_and_net_change(self):
         # A grows from 3 to 5 endpoints (and has T&M work, not recurring)
         for n in range(3):
