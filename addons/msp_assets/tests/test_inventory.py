@@ -396,6 +396,24 @@ class TestLifecycleAndReconciliation(AssetCase):
         self.assertEqual(wizard.line_ids.refund_risk, 2)
         self.assertIn("refund risk", wizard.line_ids.flags)
 
+    def test_a_class_still_billed_but_gone_from_the_inventory(self):
+        self.env["msp.asset.snapshot"].create(
+            {
+                "date": date.today(),
+                "client_id": self.acme.id,
+                "company_id": self.env.company.id,
+                "billing_class": "server",
+                "count": 2,
+            }
+        )
+        wizard = self.env["msp.asset.reconciliation"].create(
+            {"client_ids": [(6, 0, self.acme.ids)]}
+        )
+        wizard.action_compute()
+        line = wizard.line_ids
+        self.assertEqual(line.billing_class, "server")
+        self.assertEqual((line.inventory, line.billed, line.refund_risk), (0, 2, 2))
+
 
 @tagged("post_install", "-at_install")
 class TestImport(AssetCase):

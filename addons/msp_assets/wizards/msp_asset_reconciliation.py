@@ -45,14 +45,26 @@ class MspAssetReconciliation(models.TransientModel):
         self.ensure_one()
         self.line_ids.unlink()
         rows = self._rows()
-        clients = self.env["res.partner"].browse({r["client_id"] for r in rows})
+        # clients billed for assets they no longer have count too
+        clients = self.client_ids or self.env["res.partner"].browse(
+            {r["client_id"] for r in rows}
+        ).union(
+            *(
+                client
+                for (client,) in self.env["msp.asset.snapshot"]._read_group(
+                    [("date", "<=", self.date_to)], ["client_id"]
+                )
+            )
+        )
         billed, label = self._billed_counts(clients, self.date_to)
-        for key in billed:
-            if key[1] in COUNTED_CLASSES and not any(
-                (r["client_id"], r["billing_class"]) == key for r in rows
-            ):
+        # classes billed but no longer in the inventory get a row too
+        seen = {(r["client_id"], r["billing_class"]) for r in rows}
+        for client_id, billing_class in set(billed) - seen:
+            if billing_class in COUNTED_CLASSES:
                 empty = dict.fromkeys(EMPTY_COUNTS, 0)
-                rows.append(empty | {"client_id": key[0], "billing_class": key[1]})
+                rows.append(
+                    empty | {"client_id": client_id, "billing_class": billing_class}
+                )
         self.billed_source = label
         self.env["msp.asset.reconciliation.line"].create(
             [

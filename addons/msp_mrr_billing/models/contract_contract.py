@@ -101,7 +101,6 @@ class ContractContract(models.Model):
                     )
                 )
 
-    @api.depends("msp_block_ids.remaining_hours", "msp_block_ids.expiry_date")
     @api.constrains("msp_billing", "recurring_invoicing_type")
     def _check_msp_post_paid(self):
         """The run bills a cycle once it is over (units at its end, the hours
@@ -116,6 +115,8 @@ class ContractContract(models.Model):
                     )
                 )
 
+    @api.depends("msp_block_ids.remaining_hours", "msp_block_ids.expiry_date")
+    @api.depends_context("date")
     def _compute_msp_block_balance(self):
         for contract in self:
             contract.msp_block_balance = sum(

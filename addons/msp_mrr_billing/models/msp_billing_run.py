@@ -549,9 +549,6 @@ class MspBillingRunLine(models.Model):
         contract = self.contract_id.sudo()
         if not contract.msp_block_low_hours or not contract.msp_block_ids:
             return
-        # the usage just written: read the balance afresh
-        self.env.flush_all()
-        contract.invalidate_recordset(["msp_block_balance"])
         if contract.msp_block_balance < contract.msp_block_low_hours:
             contract.activity_schedule(
                 "mail.mail_activity_data_todo",
