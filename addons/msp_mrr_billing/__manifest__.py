@@ -4,7 +4,7 @@
     "name": "MSP MRR Billing",
     "summary": "Contract-cycle MRR billing to draft invoices: base fee, unit counts, "
     "overage, prepaid blocks, variance review",
-    "version": "18.0.2.0.0",
+    "version": "18.0.3.0.0",
     "license": "AGPL-3",
     "category": "Accounting/Accounting",
     "author": "MSP Suite contributors",
@@ -19,6 +19,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/msp_mrr_billing_security.xml",
+        "views/account_analytic_line_views.xml",
         "views/contract_views.xml",
         "views/contract_portal_templates.xml",
         "views/menus.xml",

@@ -1,4 +1,9 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from bisect import bisect_right
+from datetime import timedelta
+
+from pytz import utc
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -6,20 +11,90 @@ from odoo.tools import SQL
 class AccountAnalyticLine(models.Model):
     _inherit = "account.analytic.line"
 
+    # The stamp lives in a narrow table (entry, invoice line; one row per
+    # entry, ever): a billing run stamps hundreds of thousands of entries,
+    # and an INSERT there costs a fraction of an UPDATE of this wide,
+    # heavily indexed table.
+    msp_billing_line_ids = fields.Many2many(
+        "account.move.line",
+        "msp_billed_time",
+        "entry_id",
+        "invoice_line_id",
+        string="Billing Stamp",
+        readonly=True,
+        copy=False,
+    )
     msp_invoice_line_id = fields.Many2one(
         "account.move.line",
         string="Billed On",
-        readonly=True,
-        copy=False,
-        index="btree_not_null",
-        ondelete="set null",
+        compute="_compute_msp_invoice_line_id",
+        search="_search_msp_invoice_line_id",
+        compute_sudo=True,
         help="The invoice line that billed this entry: an entry is billed once.",
     )
+
+    msp_after_hours = fields.Boolean(
+        string="After Hours",
+        copy=False,
+        help="Work outside the company's working hours (or on a public "
+        "holiday). Billable (T&M) after-hours work is invoiced at the contract's "
+        "after-hours multiplier. A timer started outside working hours ticks it; "
+        "otherwise the technician does.",
+    )
+
+    def init(self):
+        super().init()
+        # billed at most once, ever: one stamp per entry
+        self.env.cr.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS msp_billed_time_entry_once"
+            " ON msp_billed_time (entry_id)"
+        )
+
+    @api.depends("msp_billing_line_ids")
+    def _compute_msp_invoice_line_id(self):
+        for entry in self:
+            entry.msp_invoice_line_id = entry.msp_billing_line_ids[:1]
+
+    def _search_msp_invoice_line_id(self, operator, value):
+        return [("msp_billing_line_ids", operator, value)]
+
+    @api.model
+    def msp_start_timer(self, vals):
+        """A timer started outside working hours is after-hours work."""
+        result = super().msp_start_timer(vals)
+        running = self._msp_running_timer()
+        if running and running._msp_outside_working_hours():
+            running.msp_after_hours = True
+        return result
+
+    def _msp_outside_working_hours(self):
+        """The entries whose start lies outside their company's working time
+        (attendances, time zone, public holidays): one schedule per company
+        calendar over the entries' span."""
+        outside = self.browse()
+        timed = self.filtered("date_time")
+        for company in timed.company_id:
+            entries = timed.filtered(lambda e, c=company: e.company_id == c)
+            calendar = company.resource_calendar_id
+            if not calendar:
+                continue
+            begin = min(entries.mapped("date_time")) - timedelta(days=1)
+            end = max(entries.mapped("date_time")) + timedelta(days=1)
+            intervals = calendar._work_intervals_batch(
+                utc.localize(begin), utc.localize(end), compute_leaves=True
+            )[False]
+            starts = [a.astimezone(utc).replace(tzinfo=None) for a, _b, _m in intervals]
+            stops = [b.astimezone(utc).replace(tzinfo=None) for _a, b, _m in intervals]
+            for entry in entries:
+                index = bisect_right(starts, entry.date_time) - 1
+                if index < 0 or entry.date_time >= stops[index]:
+                    outside |= entry
+        return outside
 
     @api.model
     def _msp_lock_exempt_fields(self):
         # the billing run stamps (and a void releases) invoiced time
-        return super()._msp_lock_exempt_fields() | {"msp_invoice_line_id"}
+        return super()._msp_lock_exempt_fields() | {"msp_billing_line_ids"}
 
     def _msp_lock_date(self):
         """The company lock, or the end of the client's last billed cycle if

@@ -44,8 +44,18 @@ class AccountMoveLine(models.Model):
     msp_ticket_id = fields.Many2one(
         "helpdesk.ticket", string="Ticket", index="btree_not_null", copy=False
     )
-    msp_time_entry_ids = fields.One2many(
-        "account.analytic.line", "msp_invoice_line_id", string="Billed Time"
+    msp_after_hours = fields.Boolean(
+        string="After-hours Work", copy=False, help="T&M work billed at the "
+        "contract's after-hours multiplier."
+    )
+    msp_time_entry_ids = fields.Many2many(
+        "account.analytic.line",
+        "msp_billed_time",
+        "invoice_line_id",
+        "entry_id",
+        string="Billed Time",
+        readonly=True,
+        copy=False,
     )
 
     def action_msp_show_sources(self, all_lines=None):

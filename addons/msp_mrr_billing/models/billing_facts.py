@@ -22,7 +22,8 @@ class BillingFacts:
         self.class_units = defaultdict(float)  # billing class -> quantity
         self.included_ids = []
         self.included_used = 0.0
-        self.tm = {}  # ticket id -> (hours, [entry ids], label)
+        # (ticket id, after hours) -> (hours, [entry ids], label)
+        self.tm = {}
         self.burns = []  # (block, hours)
         self.overage = 0.0
         self._load_units()
@@ -104,14 +105,15 @@ class BillingFacts:
             SQL(
                 """
                 SELECT l.id, l.msp_work_kind, l.msp_billed_hours, l.ticket_id,
-                       t.number, t.name
+                       t.number, t.name, coalesce(l.msp_after_hours, false)
                   FROM account_analytic_line l
              LEFT JOIN helpdesk_ticket t ON t.id = l.ticket_id
                  WHERE l.msp_client_id = %(client)s
                    AND l.company_id = %(company)s
                    AND l.project_id IS NOT NULL
                    AND l.msp_state = 'confirmed'
-                   AND l.msp_invoice_line_id IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM msp_billed_time b
+                                    WHERE b.entry_id = l.id)
                    AND l.date <= %(end)s
                    AND ((l.msp_work_kind = 'included' AND l.date >= %(start)s)
                         OR l.msp_work_kind = 'billable')
@@ -123,14 +125,17 @@ class BillingFacts:
                 end=self.period_end,
             )
         )
-        for entry_id, kind, billed, ticket_id, number, name in self.env.cr.fetchall():
+        rows = self.env.cr.fetchall()
+        for entry_id, kind, billed, ticket_id, number, name, after in rows:
             if kind == "included":
                 self.included_ids.append(entry_id)
                 self.included_used += billed or 0.0
             else:
-                hours, ids, label = self.tm.get(ticket_id, (0.0, [], None))
+                key = (ticket_id, after)
+                hours, ids, label = self.tm.get(key, (0.0, [], None))
                 label = label or (f"{number} {name}" if ticket_id else None)
-                self.tm[ticket_id] = (hours + (billed or 0.0), [*ids, entry_id], label)
+                ids.append(entry_id)
+                self.tm[key] = (hours + (billed or 0.0), ids, label)
 
     def _burn_blocks(self):
         """Hours over the included ones burn prepaid blocks oldest first

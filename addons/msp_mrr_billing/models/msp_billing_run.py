@@ -313,21 +313,35 @@ class MspBillingRun(models.Model):
                 )
             )
         commands = []
-        for ticket_id, (hours, _ids, label) in sorted(
-            facts.tm.items(), key=lambda item: item[0] or 0
+        multiplier = contract.msp_after_hours_multiplier or 1.0
+        for (ticket_id, after), (hours, _ids, label) in sorted(
+            facts.tm.items(), key=lambda item: (item[0][0] or 0, item[0][1])
         ):
+            what = label or self.env._("work without ticket")
+            if after:
+                name = self.env._(
+                    "Time and materials, after hours (x%(multiplier)s): %(what)s "
+                    "(%(hours)s h)",
+                    multiplier=f"{multiplier:g}",
+                    what=what,
+                    hours=f"{hours:g}",
+                )
+            else:
+                name = self.env._(
+                    "Time and materials: %(what)s (%(hours)s h)",
+                    what=what,
+                    hours=f"{hours:g}",
+                )
             commands.append(
                 Command.create(
                     {
                         "product_id": contract.msp_tm_product_id.id,
-                        "name": self.env._(
-                            "Time and materials: %(what)s (%(hours)s h)",
-                            what=label or self.env._("work without ticket"),
-                            hours=f"{hours:g}",
-                        ),
+                        "name": name,
                         "quantity": float_round(hours, precision_digits=2),
-                        "price_unit": contract.msp_tm_rate,
+                        "price_unit": contract.msp_tm_rate
+                        * (multiplier if after else 1.0),
                         "msp_ticket_id": ticket_id,
+                        "msp_after_hours": after,
                         "msp_period_start": facts.period_start,
                         "msp_period_end": facts.period_end,
                         "msp_run_line_id": run_line.id,
@@ -350,13 +364,13 @@ class MspBillingRun(models.Model):
         stamps = []  # (entry ids, invoice line id)
         if facts.included_ids and hours_line:
             stamps.append((facts.included_ids, hours_line.id))
-        for ticket_id, (_hours, ids, _label) in facts.tm.items():
-            tm_line = lines.filtered(
-                lambda line, t=ticket_id: (
-                    line.msp_ticket_id.id == (t or False) and not line.contract_line_id
-                )
-            )[:1]
-            stamps.append((ids, tm_line.id))
+        tm_lines = {
+            (line.msp_ticket_id.id or None, line.msp_after_hours): line.id
+            for line in lines
+            if not line.contract_line_id and line.display_type == "product"
+        }
+        for key, (_hours, ids, _label) in facts.tm.items():
+            stamps.append((ids, tm_lines.get(key)))
         self._stamp_entries(Entry, stamps)
         for line in lines.filtered(
             lambda line: line.contract_line_id.msp_qty_source == "block"
@@ -366,40 +380,31 @@ class MspBillingRun(models.Model):
             block._burn(hours, lines[:1].msp_run_line_id)
 
     def _stamp_entries(self, Entry, stamps):
-        """Point each batch of entries at its invoice line in one UPDATE.
-
-        ``msp_invoice_line_id`` is exempt from msp_time's lock and no stored
-        field computes from it, so the ORM write would add nothing but a
-        lock-date query per entry (hundreds per contract). What the write
-        would do to the caches is done here: the entries' fields and the
-        invoice lines' inverse one2many are invalidated, dependents marked.
-        """
-        entry_ids = [entry_id for ids, _line_id in stamps for entry_id in ids]
-        if not entry_ids:
+        """Stamp each batch of entries with its invoice line, in one INSERT
+        into the narrow stamp table (its unique key on the entry refuses a
+        second billing of an entry). The caches the ORM would have updated
+        are invalidated."""
+        rows = [
+            (entry_id, line_id) for ids, line_id in stamps if line_id for entry_id in ids
+        ]
+        if not rows:
             return
-        line_ids = [line_id or None for ids, line_id in stamps for _id in ids]
-        Entry.flush_model(["msp_invoice_line_id"])
+        entry_ids, line_ids = zip(*rows, strict=True)
+        Entry.flush_model(["msp_billing_line_ids"])
         self.env.cr.execute(
             SQL(
-                """
-                UPDATE account_analytic_line l
-                   SET msp_invoice_line_id = v.line_id,
-                       write_uid = %s, write_date = %s
-                  FROM unnest(%s::int[], %s::int[]) AS v(id, line_id)
-                 WHERE l.id = v.id
-                """,
-                self.env.uid,
-                self.env.cr.now(),
-                entry_ids,
-                line_ids,
+                "INSERT INTO msp_billed_time (entry_id, invoice_line_id)"
+                " SELECT * FROM unnest(%s::int[], %s::int[])",
+                list(entry_ids),
+                list(line_ids),
             )
         )
-        entries = Entry.browse(entry_ids)
-        entries.invalidate_recordset(["msp_invoice_line_id", "write_uid", "write_date"])
-        self.env["account.move.line"].browse(
-            {line_id for _ids, line_id in stamps if line_id}
-        ).invalidate_recordset(["msp_time_entry_ids"])
-        entries.modified(["msp_invoice_line_id"])
+        Entry.browse(entry_ids).invalidate_recordset(
+            ["msp_billing_line_ids", "msp_invoice_line_id"]
+        )
+        self.env["account.move.line"].browse(set(line_ids)).invalidate_recordset(
+            ["msp_time_entry_ids"]
+        )
 
 
 class MspBillingRunLine(models.Model):
@@ -619,9 +624,9 @@ class MspBillingRunLine(models.Model):
         invoice_lines = self.env["account.move.line"].search(
             [("msp_run_line_id", "=", self.id)]
         )
-        self.env["account.analytic.line"].sudo().search(
-            [("msp_invoice_line_id", "in", invoice_lines.ids)]
-        ).write({"msp_invoice_line_id": False})
+        invoice_lines.sudo().msp_time_entry_ids.write(
+            {"msp_billing_line_ids": [Command.clear()]}
+        )
         self.env["msp.prepaid.block.usage"].sudo().search(
             [("run_line_id", "=", self.id)]
         ).unlink()

@@ -56,7 +56,8 @@ TIME_DEPENDS = {
         "msp_work_kind",
         "msp_client_id",
         "msp_billed_hours",
-        "msp_invoice_line_id",
+        "msp_after_hours",
+        "msp_billing_line_ids",
     ],
     "account.move.line": ["move_id"],
     "account.move": ["state"],
@@ -70,6 +71,7 @@ CONTRACT_DEPENDS = {
         "date_end",
         "msp_billing",
         "msp_tm_rate",
+        "msp_after_hours_multiplier",
     ],
 }
 

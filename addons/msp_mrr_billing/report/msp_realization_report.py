@@ -68,7 +68,8 @@ class MspRealizationReport(models.Model):
                                 THEN coalesce(l.msp_billed_hours, 0)
                                 ELSE 0 END) AS billed_hours
                   FROM account_analytic_line l
-             LEFT JOIN account_move_line bl ON bl.id = l.msp_invoice_line_id
+             LEFT JOIN msp_billed_time bt ON bt.entry_id = l.id
+             LEFT JOIN account_move_line bl ON bl.id = bt.invoice_line_id
              LEFT JOIN account_move bm ON bm.id = bl.move_id
                  WHERE l.project_id IS NOT NULL
                    AND l.msp_state = 'confirmed'

@@ -111,7 +111,9 @@ class MspWipReport(models.Model):
                 -- latest started
                 SELECT DISTINCT ON (c.company_id, c.commercial_partner_id)
                        c.company_id, c.commercial_partner_id AS client_id,
-                       coalesce(c.msp_tm_rate, 0) AS rate
+                       coalesce(c.msp_tm_rate, 0) AS rate,
+                       coalesce(nullif(c.msp_after_hours_multiplier, 0), 1)
+                           AS after_hours_multiplier
                   FROM contract_contract c
                  WHERE c.msp_billing AND c.active
               ORDER BY c.company_id, c.commercial_partner_id,
@@ -135,17 +137,20 @@ class MspWipReport(models.Model):
                        coalesce(l.msp_billed_hours, 0) AS hours,
                        coalesce(r.rate, 0) AS rate,
                        coalesce(l.msp_billed_hours, 0) * coalesce(r.rate, 0)
+                           * CASE WHEN l.msp_after_hours
+                                  THEN r.after_hours_multiplier ELSE 1 END
                            AS amount
                   FROM account_analytic_line l
              LEFT JOIN rates r
                     ON r.client_id = l.msp_client_id
                    AND r.company_id = l.company_id
-             LEFT JOIN account_move_line bl ON bl.id = l.msp_invoice_line_id
+             LEFT JOIN msp_billed_time bt ON bt.entry_id = l.id
+             LEFT JOIN account_move_line bl ON bl.id = bt.invoice_line_id
              LEFT JOIN account_move bm ON bm.id = bl.move_id
                  WHERE l.project_id IS NOT NULL
                    AND l.msp_state = 'confirmed'
                    AND l.msp_work_kind IN ('billable', 'project')
-                   AND (l.msp_invoice_line_id IS NULL OR bm.state = 'cancel')
+                   AND (bt.entry_id IS NULL OR bm.state = 'cancel')
             ),
             aged AS (
                 SELECT w.*,

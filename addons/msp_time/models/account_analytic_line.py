@@ -8,7 +8,6 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import sql
 
 from ..lib.rounding import billed_seconds, to_seconds
-from .msp_work_type import WORK_KINDS
 
 RUNNING_TIMER_CONSTRAINT = "account_analytic_line_msp_one_running_timer"
 
@@ -42,7 +41,6 @@ class AccountAnalyticLine(models.Model):
         "'Work Type Source').",
     )
     msp_work_kind = fields.Selection(
-        WORK_KINDS,
         string="Work Kind",
         related="msp_work_type_id.kind",
         store=True,

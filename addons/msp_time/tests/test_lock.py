@@ -91,7 +91,7 @@ class TestPeriodLock(MspTimeCase):
     def test_exempt_fields_are_only_billing_stamps(self):
         # none here; msp_mrr_billing (when installed) adds its invoice stamp
         self.assertLessEqual(
-            self.Line._msp_lock_exempt_fields(), {"msp_invoice_line_id"}
+            self.Line._msp_lock_exempt_fields(), {"msp_billing_line_ids"}
         )
         self.assertEqual(self.old._msp_lock_date(), self.lock_date)
 

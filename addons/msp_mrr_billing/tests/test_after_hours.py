@@ -1,0 +1,80 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import date, datetime
+
+from freezegun import freeze_time
+from odoo.tests import tagged
+
+from .common import BillingCase
+
+
+@tagged("post_install", "-at_install")
+class TestAfterHours(BillingCase):
+    """Billable work after hours is invoiced at the contract's multiplier, on
+    its own line; a timer started outside working hours flags its entry."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.resource_calendar_id.tz = "UTC"
+
+    def test_after_hours_tm_work_is_billed_at_the_multiplier(self):
+        self.contract.msp_after_hours_multiplier = 1.5
+        outage = self.ticket(name="Server down at night")
+        day = self.entry(outage, date(2026, 1, 20), 1.0, kind="billable")
+        night = self.entry(
+            outage, date(2026, 1, 20), 2.0, kind="billable", msp_after_hours=True
+        )
+        line = self.bill(date(2026, 2, 15), self.contract).line_ids
+        tm = self.invoice_line(line, self.p_tm)
+        self.assertEqual(len(tm), 2, "one line per ticket and rate")
+        normal = tm.filtered(lambda line: not line.msp_after_hours)
+        after = tm - normal
+        self.assertEqual((normal.quantity, normal.price_unit), (1.0, 120.0))
+        self.assertEqual((after.quantity, after.price_unit), (2.0, 180.0))
+        self.assertIn("after hours (x1.5)", after.name)
+        self.assertEqual(day.msp_invoice_line_id, normal)
+        self.assertEqual(night.msp_invoice_line_id, after)
+        self.assertEqual(line.tm_hours, 3.0)
+        self.assertEqual(line.amount_untaxed, 500.0 + 120.0 + 360.0)
+
+    def test_included_work_after_hours_only_counts_hours(self):
+        ticket = self.ticket()
+        self.entry(ticket, date(2026, 1, 20), 11.0, msp_after_hours=True)
+        line = self.bill(date(2026, 2, 15), self.contract).line_ids
+        self.assertEqual(self.invoice_line(line, self.p_overage).quantity, 1.0)
+        self.assertEqual(self.invoice_line(line, self.p_overage).price_unit, 150.0)
+
+    def test_a_timer_started_outside_working_hours_is_after_hours(self):
+        self.tech_user.groups_id |= self.env.ref("msp_base.group_msp_technician")
+        ticket = self.ticket().with_user(self.tech_user)
+        Entry = self.env["account.analytic.line"].with_user(self.tech_user)
+        flags = {}
+        for label, moment in [
+            ("wednesday morning", datetime(2026, 3, 4, 10, 0)),
+            ("saturday", datetime(2026, 3, 7, 10, 0)),
+            ("monday night", datetime(2026, 3, 9, 22, 30)),
+        ]:
+            with freeze_time(moment):
+                ticket.msp_action_start_timer()
+                running = Entry._msp_running_timer()
+                flags[label] = running.msp_after_hours
+                running.button_end_work()
+        self.assertEqual(
+            flags,
+            {"wednesday morning": False, "saturday": True, "monday night": True},
+        )
+
+    def test_billing_stamps_live_in_the_narrow_table(self):
+        ticket = self.ticket()
+        entry = self.entry(ticket, date(2026, 1, 20), 1.0, kind="billable")
+        line = self.bill(date(2026, 2, 15), self.contract).line_ids
+        tm = self.invoice_line(line, self.p_tm)
+        self.env.cr.execute(
+            "SELECT invoice_line_id FROM msp_billed_time WHERE entry_id = %s",
+            [entry.id],
+        )
+        self.assertEqual(self.env.cr.fetchall(), [(tm.id,)])
+        Entry = self.env["account.analytic.line"]
+        self.assertIn(entry, Entry.search([("msp_invoice_line_id", "=", tm.id)]))
+        self.assertNotIn(entry, Entry.search([("msp_invoice_line_id", "=", False)]))
+        self.assertEqual(tm.msp_time_entry_ids, entry)
