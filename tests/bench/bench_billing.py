@@ -11,8 +11,9 @@ at fixed quantities); --assets-per-client assets per client (SQL, then
 The cycle before the measured one is billed for both kinds first (history
 for the variance review, statistics for the planner, warm caches). Then
 confirmed time entries in the measured cycle (SQL, like generate.py's
-'time' step: 80 % included work, 10 % billable, 5 % project, 5 %
-warranty; a tenth of the included work without a ticket), and:
+'time' step: included work, 10 % project, 5 % warranty and --tm-share
+billable work, 0 by default as the issue's contracts have no T&M; a tenth
+of the included work without a ticket), and:
 
 1. our billing run (``msp.billing.run._bill``) of the MSP contracts with a
    tenth of --entries, rolled back to a savepoint;
@@ -310,7 +311,7 @@ def insert_entries(env, data, count, batch=100_000):
             ), k AS (
                 SELECT src.*, (%(clients)s::int[])[1 + src.ci] AS client,
                        %(start)s::date + src.day_offset AS day,
-                       CASE WHEN pick < 0.80 THEN 1 WHEN pick < 0.90 THEN 2
+                       CASE WHEN pick < %(tm)s THEN 2 WHEN pick < 0.85 THEN 1
                             WHEN pick < 0.95 THEN 3 ELSE 4 END AS kind
                   FROM src
             ), t AS (
@@ -355,6 +356,7 @@ def insert_entries(env, data, count, batch=100_000):
                 "project": data["project"].id,
                 "types": types,
                 "kinds": kinds,
+                "tm": data["tm_share"],
             },
         )
         done += size
@@ -410,6 +412,7 @@ def setup(env, opts):
         "project": project,
         "employees": employees,
         "tickets": tickets,
+        "tm_share": opts.tm_share,
     }
     step("previous cycle billed (both kinds)", bill_history, env, data)
     data["billing_date"] = billing_date = min(msp.mapped("recurring_next_date"))
@@ -486,7 +489,7 @@ def report(label, seconds, queries, contracts, invoices, lines, extra=""):
 
 
 class StampClock:
-    """Time spent in the run's one UPDATE per batch of time entries (the
+    """Time spent in the run's one INSERT of stamps per invoice (the
     stamping OCA has no counterpart of), by wrapping the method in
     process."""
 
@@ -534,8 +537,7 @@ def run_ours(env, data, label, profile=None):
             [run.id],
         )
         env.cr.execute(
-            "SELECT count(*) FROM account_analytic_line"
-            " WHERE msp_invoice_line_id IS NOT NULL"
+            "SELECT count(*) FROM msp_billed_time"
         )
         stamped = env.cr.fetchone()[0]
         report(
@@ -614,6 +616,14 @@ def main():
         "--period-start",
         type=date.fromisoformat,
         help="first day of the billed cycle (default: the 1st, two months ago)",
+    )
+    parser.add_argument(
+        "--tm-share",
+        type=float,
+        default=0.0,
+        help="share of the entries that is billable (T&M) work, invoiced per "
+        "ticket on lines OCA's fixed contracts do not have (default 0; at most "
+        "0.85)",
     )
     parser.add_argument("--profile", action="store_true", help="cProfile run 2")
     opts = parser.parse_args(own)

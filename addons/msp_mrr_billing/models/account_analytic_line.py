@@ -2,10 +2,9 @@
 from bisect import bisect_right
 from datetime import timedelta
 
-from pytz import utc
-
 from odoo import api, fields, models
 from odoo.tools import SQL
+from pytz import utc
 
 
 class AccountAnalyticLine(models.Model):

@@ -45,8 +45,9 @@ class AccountMoveLine(models.Model):
         "helpdesk.ticket", string="Ticket", index="btree_not_null", copy=False
     )
     msp_after_hours = fields.Boolean(
-        string="After-hours Work", copy=False, help="T&M work billed at the "
-        "contract's after-hours multiplier."
+        string="After-hours Work",
+        copy=False,
+        help="T&M work billed at the contract's after-hours multiplier.",
     )
     msp_time_entry_ids = fields.Many2many(
         "account.analytic.line",

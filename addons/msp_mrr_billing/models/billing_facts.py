@@ -1,7 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """What one contract's cycle consumed: unit counts from the asset snapshots,
 hours from confirmed time entries, prepaid blocks burnt first-in-first-out.
-A fixed number of queries per contract, whatever the number of entries."""
+A fixed number of queries per batch of contracts, whatever the number of
+contracts and entries."""
 
 from collections import defaultdict
 
@@ -10,6 +11,11 @@ from odoo.tools import SQL, float_round
 
 
 class BillingFacts:
+    """Build them with ``BillingFacts.load(env, [(contract, start, end)],
+    billing_date)``: the units and hours of all the contracts are read in a
+    fixed number of queries (per company), whatever the number of contracts
+    and entries."""
+
     def __init__(self, contract, period_start, period_end, billing_date):
         self.env = contract.env
         self.contract = contract
@@ -26,116 +32,184 @@ class BillingFacts:
         self.tm = {}
         self.burns = []  # (block, hours)
         self.overage = 0.0
-        self._load_units()
-        self._load_hours()
-        self._burn_blocks()
+
+    @property
+    def snapshot_day(self):
+        """The count date: the cycle's last day, or the billing date when
+        billing before the cycle's end (a contract ending early)."""
+        return min(self.period_end, self.billing_date)
+
+    @classmethod
+    def load(cls, env, periods, billing_date):
+        """Facts of each (contract, period start, period end), in order."""
+        facts = [
+            cls(contract, start, end, billing_date) for contract, start, end in periods
+        ]
+        by_company = defaultdict(list)
+        for fact in facts:
+            by_company[fact.company].append(fact)
+        for company, group in by_company.items():
+            cls._ensure_snapshots(env, company, group)
+            cls._load_units(env, company, group)
+            cls._load_hours(env, company, group)
+        for fact in facts:
+            fact._burn_blocks()
+        return facts
 
     # -- units -----------------------------------------------------------
-    def _load_units(self):
-        Snapshot = self.env["msp.asset.snapshot"].sudo()
-        day = min(self.period_end, self.billing_date)
-        self.env.cr.execute(
+    @classmethod
+    def _ensure_snapshots(cls, env, company, facts):
+        """A client without a snapshot in its cycle gets one taken now, so
+        the invoice line traces back to a stored count."""
+        env.cr.execute(
             SQL(
-                "SELECT 1 FROM msp_asset_snapshot WHERE client_id = %s"
-                " AND company_id = %s AND date BETWEEN %s AND %s LIMIT 1",
-                self.client.id,
-                self.company.id,
-                self.period_start,
-                day,
+                """
+                SELECT v.n FROM unnest(%s::int[], %s::int[], %s::date[], %s::date[])
+                                AS v(n, client, start, day)
+                 WHERE NOT EXISTS (SELECT 1 FROM msp_asset_snapshot s
+                                    WHERE s.client_id = v.client
+                                      AND s.company_id = %s
+                                      AND s.date BETWEEN v.start AND v.day)
+                """,
+                list(range(len(facts))),
+                [fact.client.id for fact in facts],
+                [fact.period_start for fact in facts],
+                [fact.snapshot_day for fact in facts],
+                company.id,
             )
         )
-        if not self.env.cr.fetchone():
-            # no cycle-date snapshot yet: take it now, so the invoice line
-            # traces back to a stored count
-            Snapshot.with_company(self.company).take(day, self.client)
-        if self.contract.sudo().msp_proration == "daily":
-            query = SQL(
-                """
-                SELECT s.billing_class, s.sku_part_number,
-                       sum(s.count)::float / %(days)s
-                  FROM generate_series(%(start)s::date, %(end)s::date, '1 day') d
-                  JOIN LATERAL (SELECT coalesce(
-                                    (SELECT max(date) FROM msp_asset_snapshot
-                                      WHERE client_id = %(client)s
-                                        AND company_id = %(company)s AND date <= d),
-                                    -- days before the first snapshot count
-                                    -- like the first one
-                                    (SELECT min(date) FROM msp_asset_snapshot
-                                      WHERE client_id = %(client)s
-                                        AND company_id = %(company)s)) AS date) last
-                    ON true
-                  JOIN msp_asset_snapshot s
-                    ON s.client_id = %(client)s AND s.date = last.date
-                   AND s.company_id = %(company)s
-              GROUP BY 1, 2
-                """,
-                days=(self.period_end - self.period_start).days + 1,
-                start=self.period_start,
-                end=self.period_end,
-                client=self.client.id,
-                company=self.company.id,
+        missing = defaultdict(set)
+        for (n,) in env.cr.fetchall():
+            missing[facts[n].snapshot_day].add(facts[n].client.id)
+        Snapshot = env["msp.asset.snapshot"].sudo().with_company(company)
+        for day, client_ids in missing.items():
+            Snapshot.take(day, env["res.partner"].browse(sorted(client_ids)))
+
+    @classmethod
+    def _load_units(cls, env, company, facts):
+        """The last snapshot up to the count date; with daily proration the
+        average over the cycle's days."""
+        daily, plain = [], []
+        for n, fact in enumerate(facts):
+            prorated = fact.contract.sudo().msp_proration == "daily"
+            (daily if prorated else plain).append((n, fact))
+        rows = []
+        if plain:
+            env.cr.execute(
+                SQL(
+                    """
+                    SELECT v.n, s.billing_class, s.sku_part_number, s.count::float
+                      FROM unnest(%(n)s::int[], %(client)s::int[], %(day)s::date[])
+                           AS v(n, client, day)
+                      JOIN LATERAL (SELECT max(date) AS date FROM msp_asset_snapshot
+                                     WHERE client_id = v.client
+                                       AND company_id = %(company)s
+                                       AND date <= v.day) last ON true
+                      JOIN msp_asset_snapshot s
+                        ON s.client_id = v.client AND s.company_id = %(company)s
+                       AND s.date = last.date
+                    """,
+                    n=[n for n, _fact in plain],
+                    client=[fact.client.id for _n, fact in plain],
+                    day=[fact.snapshot_day for _n, fact in plain],
+                    company=company.id,
+                )
             )
-        else:
-            query = SQL(
-                """
-                SELECT billing_class, sku_part_number, count::float
-                  FROM msp_asset_snapshot
-                 WHERE client_id = %(client)s AND company_id = %(company)s
-                   AND date = (SELECT max(date) FROM msp_asset_snapshot
-                                WHERE client_id = %(client)s
-                                  AND company_id = %(company)s AND date <= %(day)s)
-                """,
-                client=self.client.id,
-                company=self.company.id,
-                day=day,
-            )
-        self.env.cr.execute(query)
-        for billing_class, sku, count in self.env.cr.fetchall():
+            rows += env.cr.fetchall()
+        for n, fact in daily:  # rare: one query each
+            env.cr.execute(fact._daily_units_query(n))
+            rows += env.cr.fetchall()
+        for n, billing_class, sku, count in rows:
+            fact = facts[n]
             count = float_round(count, precision_digits=2)
-            self.units[(billing_class, sku or "")] = count
-            self.class_units[billing_class] += count
+            fact.units[(billing_class, sku or "")] = count
+            fact.class_units[billing_class] += count
+
+    def _daily_units_query(self, n):
+        return SQL(
+            """
+            SELECT %(n)s, s.billing_class, s.sku_part_number,
+                   sum(s.count)::float / %(days)s
+              FROM generate_series(%(start)s::date, %(end)s::date, '1 day') d
+              JOIN LATERAL (SELECT coalesce(
+                                (SELECT max(date) FROM msp_asset_snapshot
+                                  WHERE client_id = %(client)s
+                                    AND company_id = %(company)s AND date <= d),
+                                -- days before the first snapshot count
+                                -- like the first one
+                                (SELECT min(date) FROM msp_asset_snapshot
+                                  WHERE client_id = %(client)s
+                                    AND company_id = %(company)s)) AS date) last
+                ON true
+              JOIN msp_asset_snapshot s
+                ON s.client_id = %(client)s AND s.date = last.date
+               AND s.company_id = %(company)s
+          GROUP BY 1, 2, 3
+            """,
+            n=n,
+            days=(self.period_end - self.period_start).days + 1,
+            start=self.period_start,
+            end=self.period_end,
+            client=self.client.id,
+            company=self.company.id,
+        )
 
     # -- hours -----------------------------------------------------------
-    def _load_hours(self):
-        """Included work of the cycle, and billable (T&M) work up to its end
-        not billed yet. Project delivery, warranty and internal work is not
-        billed here."""
-        self.env["account.analytic.line"].flush_model()
-        self.env.cr.execute(
+    @classmethod
+    def _load_hours(cls, env, company, facts):
+        """Included work of each cycle, and billable (T&M) work up to its
+        end not billed yet. Project delivery, warranty and internal work is
+        not billed here."""
+        env["account.analytic.line"].flush_model()
+        env.cr.execute(
             SQL(
                 """
-                SELECT l.id, l.msp_work_kind, l.msp_billed_hours, l.ticket_id,
+                SELECT v.n, l.id, l.msp_work_kind, l.msp_billed_hours, l.ticket_id,
                        t.number, t.name, coalesce(l.msp_after_hours, false)
-                  FROM account_analytic_line l
-             LEFT JOIN helpdesk_ticket t ON t.id = l.ticket_id
-                 WHERE l.msp_client_id = %(client)s
-                   AND l.company_id = %(company)s
+                  FROM unnest(%s::int[], %s::int[], %s::date[], %s::date[])
+                       AS v(n, client, start, stop)
+                  JOIN account_analytic_line l
+                    ON l.msp_client_id = v.client
+                   AND l.company_id = %s
                    AND l.project_id IS NOT NULL
                    AND l.msp_state = 'confirmed'
-                   AND NOT EXISTS (SELECT 1 FROM msp_billed_time b
-                                    WHERE b.entry_id = l.id)
-                   AND l.date <= %(end)s
-                   AND ((l.msp_work_kind = 'included' AND l.date >= %(start)s)
+                   AND l.date <= v.stop
+                   AND ((l.msp_work_kind = 'included' AND l.date >= v.start)
                         OR l.msp_work_kind = 'billable')
-                 ORDER BY l.date, l.id
+             LEFT JOIN helpdesk_ticket t ON t.id = l.ticket_id
+                 WHERE NOT EXISTS (SELECT 1 FROM msp_billed_time b
+                                    WHERE b.entry_id = l.id)
+                 ORDER BY v.n, l.date, l.id
                 """,
-                client=self.client.id,
-                company=self.company.id,
-                start=self.period_start,
-                end=self.period_end,
+                list(range(len(facts))),
+                [fact.client.id for fact in facts],
+                [fact.period_start for fact in facts],
+                [fact.period_end for fact in facts],
+                company.id,
             )
         )
-        rows = self.env.cr.fetchall()
-        for entry_id, kind, billed, ticket_id, number, name, after in rows:
-            if kind == "included":
-                self.included_ids.append(entry_id)
-                self.included_used += billed or 0.0
-            else:
-                key = (ticket_id, after)
-                hours, ids, label = self.tm.get(key, (0.0, [], None))
-                label = label or (f"{number} {name}" if ticket_id else None)
-                ids.append(entry_id)
-                self.tm[key] = (hours + (billed or 0.0), ids, label)
+        for (
+            n,
+            entry_id,
+            kind,
+            billed,
+            ticket_id,
+            number,
+            name,
+            after,
+        ) in env.cr.fetchall():
+            facts[n]._add_entry(entry_id, kind, billed, ticket_id, number, name, after)
+
+    def _add_entry(self, entry_id, kind, billed, ticket_id, number, name, after):
+        if kind == "included":
+            self.included_ids.append(entry_id)
+            self.included_used += billed or 0.0
+            return
+        key = (ticket_id, after)
+        hours, ids, label = self.tm.get(key, (0.0, [], None))
+        label = label or (f"{number} {name}" if ticket_id else None)
+        ids.append(entry_id)
+        self.tm[key] = (hours + (billed or 0.0), ids, label)
 
     def _burn_blocks(self):
         """Hours over the included ones burn prepaid blocks oldest first

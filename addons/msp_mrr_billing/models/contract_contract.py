@@ -154,18 +154,6 @@ class ContractContract(models.Model):
             return max(invoiced) + relativedelta(days=1)
         return self.date_start
 
-    def _msp_previous_line(self, period_start):
-        self.ensure_one()
-        return self.env["msp.billing.run.line"].search(
-            [
-                ("contract_id", "=", self.id),
-                ("state", "=", "invoiced"),
-                ("period_start", "<", period_start),
-            ],
-            order="period_start desc",
-            limit=1,
-        )
-
 
 class ContractLine(models.Model):
     _inherit = "contract.line"

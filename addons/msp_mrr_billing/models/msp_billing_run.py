@@ -189,8 +189,7 @@ class MspBillingRun(models.Model):
     def _bill_contracts(self, contracts):
         """Bill the contracts (of different clients) with one invoice
         ``create``; returns their run lines."""
-        prepared = [self._prepare_contract(contract) for contract in contracts]
-        prepared = [item for item in prepared if item]
+        prepared = self._prepare_contracts(contracts)
         RunLine = self.env["msp.billing.run.line"]
         if not prepared:
             return RunLine
@@ -204,59 +203,107 @@ class MspBillingRun(models.Model):
             item["run_line"]._record(move, item["facts"], item["previous"])
         return RunLine.union(*(item["run_line"] for item in prepared))
 
-    def _prepare_contract(self, contract):
-        """The period key (the run line, flushed), what the cycle consumed
-        and the invoice values of one contract; None if nothing is due."""
+    def _prepare_contracts(self, contracts):
+        """For each contract due: the period key (its run line, flushed),
+        what the cycle consumed and the invoice values. A fixed number of
+        queries for the batch, plus OCA's own per contract."""
         date_ref = self.billing_date
-        lines = contract._get_lines_to_invoice(date_ref)
-        if not lines:
-            return None
-        billable = lines.filtered(lambda line: not line.display_type)
-        period_start = min(billable.mapped("next_period_date_start"))
-        period_end = max(billable.mapped("next_period_date_end"))
+        due = []  # (contract, lines to invoice, period start, period end)
+        for contract in contracts:
+            lines = contract._get_lines_to_invoice(date_ref)
+            if not lines:
+                continue
+            billable = lines.filtered(lambda line: not line.display_type)
+            period_start = min(billable.mapped("next_period_date_start"))
+            period_end = max(billable.mapped("next_period_date_end"))
+            due.append((contract, lines, period_start, period_end))
+        if not due:
+            return []
         RunLine = self.env["msp.billing.run.line"]
-        if RunLine.search_count(
+        billed = RunLine.search(
             [
-                ("contract_id", "=", contract.id),
-                ("period_start", "=", period_start),
+                ("contract_id", "in", [item[0].id for item in due]),
+                ("period_start", "in", list({item[2] for item in due})),
                 ("state", "=", "invoiced"),
-            ],
-            limit=1,
-        ):
+            ]
+        )
+        billed_keys = {(line.contract_id.id, line.period_start) for line in billed}
+        if any((item[0].id, item[2]) in billed_keys for item in due):
             raise AlreadyBilled()
-        # the key first: a second run of this period stops here (the
+        # the keys first: a second run of these periods stops here (the
         # database refuses it when two runs get this far at once)
         with mute_logger("odoo.sql_db"):
-            run_line = RunLine.create(
+            run_lines = RunLine.create(
+                [
+                    {
+                        "run_id": self.id,
+                        "contract_id": contract.id,
+                        "period_start": period_start,
+                        "period_end": period_end,
+                        "state": "invoiced",
+                    }
+                    for contract, _lines, period_start, period_end in due
+                ]
+            )
+            run_lines.flush_recordset()
+        all_facts = BillingFacts.load(
+            self.env, [(item[0], item[2], item[3]) for item in due], date_ref
+        )
+        previous = self._previous_lines(due)
+        prepared = []
+        for (contract, lines, period_start, _end), run_line, facts in zip(
+            due, run_lines, all_facts, strict=True
+        ):
+            before = previous.get((contract.id, period_start), RunLine)
+            invoice_vals = contract._prepare_invoice(date_ref)
+            previous_units = json.loads(before.units or "{}") if before else {}
+            for line in lines:
+                vals = line.with_context(
+                    msp_billing_facts=facts
+                )._prepare_invoice_line()
+                if not vals:
+                    continue
+                vals.pop("company_id", None)
+                vals.pop("company_currency_id", None)
+                vals.update(self._line_extras(line, facts, previous_units, run_line))
+                invoice_vals["invoice_line_ids"].append(Command.create(vals))
+            invoice_vals["invoice_line_ids"] += self._tm_lines(
+                contract, facts, run_line
+            )
+            prepared.append(
                 {
-                    "run_id": self.id,
-                    "contract_id": contract.id,
-                    "period_start": period_start,
-                    "period_end": period_end,
-                    "state": "invoiced",
+                    "contract": contract,
+                    "lines": lines,
+                    "run_line": run_line,
+                    "facts": facts,
+                    "previous": before,
+                    "invoice_vals": invoice_vals,
                 }
             )
-            run_line.flush_recordset()
-        facts = BillingFacts(contract, period_start, period_end, date_ref)
-        invoice_vals = contract._prepare_invoice(date_ref)
-        previous = contract._msp_previous_line(period_start)
-        previous_units = json.loads(previous.units or "{}") if previous else {}
-        for line in lines:
-            vals = line.with_context(msp_billing_facts=facts)._prepare_invoice_line()
-            if not vals:
-                continue
-            vals.pop("company_id", None)
-            vals.pop("company_currency_id", None)
-            vals.update(self._line_extras(line, facts, previous_units, run_line))
-            invoice_vals["invoice_line_ids"].append(Command.create(vals))
-        invoice_vals["invoice_line_ids"] += self._tm_lines(contract, facts, run_line)
+        return prepared
+
+    def _previous_lines(self, due):
+        """{(contract id, period start): the contract's latest invoiced run
+        line before that period}, in one query."""
+        RunLine = self.env["msp.billing.run.line"]
+        RunLine.flush_model(["contract_id", "state", "period_start"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT ON (v.contract, v.start) v.contract, v.start, r.id
+                  FROM unnest(%s::int[], %s::date[]) AS v(contract, start)
+                  JOIN msp_billing_run_line r
+                    ON r.contract_id = v.contract AND r.state = 'invoiced'
+                   AND r.period_start < v.start
+              ORDER BY v.contract, v.start, r.period_start DESC, r.id DESC
+                """,
+                [item[0].id for item in due],
+                [item[2] for item in due],
+            )
+        )
         return {
-            "contract": contract,
-            "lines": lines,
-            "run_line": run_line,
-            "facts": facts,
-            "previous": previous,
-            "invoice_vals": invoice_vals,
+            (contract_id, start): RunLine.browse(line_id)
+            for contract_id, start, line_id in self.env.cr.fetchall()
         }
 
     def _line_extras(self, line, facts, previous_units, run_line):
@@ -385,7 +432,10 @@ class MspBillingRun(models.Model):
         second billing of an entry). The caches the ORM would have updated
         are invalidated."""
         rows = [
-            (entry_id, line_id) for ids, line_id in stamps if line_id for entry_id in ids
+            (entry_id, line_id)
+            for ids, line_id in stamps
+            if line_id
+            for entry_id in ids
         ]
         if not rows:
             return

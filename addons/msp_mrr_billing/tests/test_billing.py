@@ -416,3 +416,43 @@ class TestScale(BillingCase):
         self.assertEqual(
             set(contracts.mapped("recurring_next_date")), {date(2026, 3, 15)}
         )
+
+    def _clients_billed(self, count, entries_each, day=date(2026, 2, 15)):
+        """Queries to bill ``count`` new contracts (one client each, two
+        endpoints, ``entries_each`` included and billable entries)."""
+        clients = self.env["res.partner"].create(
+            [{"name": f"Counted {n}", "is_company": True} for n in range(count)]
+        )
+        contracts = self.env["contract.contract"]
+        for client in clients:
+            contracts |= self.make_contract(client)
+            self.asset(f"{client.name} PC1", "workstation", client=client)
+            self.asset(f"{client.name} PC2", "laptop", client=client)
+            ticket = self.ticket(client=client)
+            for n in range(entries_each):
+                self.entry(
+                    ticket,
+                    date(2026, 1, 16 + n % 15),
+                    0.5,
+                    kind="billable" if n % 4 == 0 else "included",
+                )
+        self.snapshot(date(2026, 2, 14), clients)
+        run = self.env["msp.billing.run"].create({"billing_date": day})
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        run._bill(contracts)
+        self.env.flush_all()
+        self.assertEqual(run.invoiced_count, count)
+        return self.env.cr.sql_log_count - before
+
+    def test_queries_per_contract_are_bounded_whatever_the_entries(self):
+        self._clients_billed(2, 2)  # warm caches
+        few = self._clients_billed(4, 2)
+        many = self._clients_billed(4, 40)
+        self.assertLessEqual(
+            many, few + 4, "the number of time entries adds no queries"
+        )
+        more = self._clients_billed(8, 2)
+        per_contract = (more - few) / 4
+        self.assertLessEqual(per_contract, 30, f"{per_contract} queries per contract")
