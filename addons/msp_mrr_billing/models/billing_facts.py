@@ -28,6 +28,12 @@ class BillingFacts:
         self.class_units = defaultdict(float)  # billing class -> quantity
         self.included_ids = []
         self.included_used = 0.0
+        # included work that uses no included hours: categories excluded by
+        # the contract (warranty claims...) and the hypercare period
+        self.excluded_hours = 0.0
+        terms = contract.sudo()
+        self.excluded_categories = set(terms.msp_excluded_category_ids.ids)
+        self.hypercare_end = terms.msp_hypercare_end
         # (ticket id, after hours) -> (hours, [entry ids], label)
         self.tm = {}
         self.burns = []  # (block, hours)
@@ -165,7 +171,8 @@ class BillingFacts:
             SQL(
                 """
                 SELECT v.n, l.id, l.msp_work_kind, l.msp_billed_hours, l.ticket_id,
-                       t.number, t.name, coalesce(l.msp_after_hours, false)
+                       t.number, t.name, coalesce(l.msp_after_hours, false),
+                       l.date, t.category_id
                   FROM unnest(%s::int[], %s::int[], %s::date[], %s::date[])
                        AS v(n, client, start, stop)
                   JOIN account_analytic_line l
@@ -188,20 +195,18 @@ class BillingFacts:
                 company.id,
             )
         )
-        for (
-            n,
-            entry_id,
-            kind,
-            billed,
-            ticket_id,
-            number,
-            name,
-            after,
-        ) in env.cr.fetchall():
-            facts[n]._add_entry(entry_id, kind, billed, ticket_id, number, name, after)
+        for n, *row in env.cr.fetchall():
+            facts[n]._add_entry(*row)
 
-    def _add_entry(self, entry_id, kind, billed, ticket_id, number, name, after):
+    def _add_entry(
+        self, entry_id, kind, billed, ticket_id, number, name, after, day, category
+    ):
         if kind == "included":
+            if category in self.excluded_categories or (
+                self.hypercare_end and day <= self.hypercare_end
+            ):
+                self.excluded_hours += billed or 0.0
+                return
             self.included_ids.append(entry_id)
             self.included_used += billed or 0.0
             return

@@ -46,6 +46,22 @@ class ContractContract(models.Model):
     msp_tm_rate = fields.Float(
         string="T&M Hourly Rate", groups=BILLING, digits="Product Price"
     )
+    msp_excluded_category_ids = fields.Many2many(
+        "helpdesk.ticket.category",
+        "msp_contract_excluded_category_rel",
+        "contract_id",
+        "category_id",
+        string="Not Counted Against Included Hours",
+        groups=BILLING,
+        help="Included work on tickets of these categories (e.g. warranty "
+        "claims) never uses included hours nor makes overage.",
+    )
+    msp_hypercare_end = fields.Date(
+        string="Hypercare Until",
+        groups=BILLING,
+        help="Included work up to this day (the onboarding project's hypercare) "
+        "does not use included hours nor make overage.",
+    )
     msp_billing_increment_minutes = fields.Integer(
         string="Billing Increment (min)",
         groups=BILLING,

@@ -337,7 +337,7 @@ class MspBillingRun(models.Model):
             contract = line.contract_id.sudo()
             extras["name"] = self.env._(
                 "%(name)s\nIncluded work: %(used)s h used of %(included)s h included"
-                "%(blocks)s; overage %(overage)s h",
+                "%(blocks)s; overage %(overage)s h%(excluded)s",
                 name=line.name,
                 used=f"{facts.included_used:g}",
                 included=f"{contract.msp_included_hours:g}",
@@ -345,6 +345,12 @@ class MspBillingRun(models.Model):
                 if facts.burns
                 else "",
                 overage=f"{facts.overage:g}",
+                excluded=self.env._(
+                    "; %(h)s h not counted (excluded categories or hypercare)",
+                    h=f"{facts.excluded_hours:g}",
+                )
+                if facts.excluded_hours
+                else "",
             )
         return extras
 
@@ -502,6 +508,11 @@ class MspBillingRunLine(models.Model):
     used_hours = fields.Float(string="Included Work (h)")
     block_hours = fields.Float(string="From Blocks (h)")
     overage_hours = fields.Float(string="Overage (h)")
+    excluded_hours = fields.Float(
+        string="Not Counted (h)",
+        help="Included work on excluded categories or in hypercare: it used no "
+        "included hours.",
+    )
     tm_hours = fields.Float(string="T&M (h)")
     flags = fields.Char(help="Why this contract needs a look before posting.")
     accepted = fields.Boolean(
@@ -565,6 +576,7 @@ class MspBillingRunLine(models.Model):
                 "used_hours": facts.included_used,
                 "block_hours": facts.burnt,
                 "overage_hours": facts.overage,
+                "excluded_hours": facts.excluded_hours,
                 "tm_hours": tm_hours,
                 "flags": ", ".join(flags),
                 "accepted": not flags,

@@ -111,6 +111,25 @@ class TestQuantities(BillingCase):
         self.assertEqual(self.invoice_line(line, self.p_overage).quantity, 0)
         self.assertEqual(line.used_hours, 10.0)
 
+    def test_excluded_categories_and_hypercare_use_no_included_hours(self):
+        claims = self.env["helpdesk.ticket.category"].create(
+            {"name": "Vendor warranty claim"}
+        )
+        self.contract.write(
+            {
+                "msp_excluded_category_ids": [(6, 0, claims.ids)],
+                "msp_hypercare_end": date(2026, 1, 17),
+            }
+        )
+        self.entry(self.ticket(), date(2026, 1, 20), 8.0)
+        self.entry(self.ticket(category_id=claims.id), date(2026, 1, 21), 4.0)
+        self.entry(self.ticket(), date(2026, 1, 16), 3.0)  # in hypercare
+        line = self.bill(date(2026, 2, 15), self.contract).line_ids
+        self.assertEqual((line.used_hours, line.excluded_hours), (8.0, 7.0))
+        overage = self.invoice_line(line, self.p_overage)
+        self.assertEqual(overage.quantity, 0.0)
+        self.assertIn("7 h not counted", overage.name)
+
     def test_billed_time_is_rounded_up_to_the_contracts_increment(self):
         self.contract.msp_billing_increment_minutes = 30
         ticket = self.ticket()

@@ -200,6 +200,14 @@ class TestBillingReports(BillingCase):
             {"0_30": 180, "31_60": 240, "over_90": 60},
         )
 
+    def test_after_hours_wip_is_valued_at_the_multiplier(self):
+        self.contract.msp_after_hours_multiplier = 2.0
+        ticket = self.ticket(name="Weekend migration")
+        day = fields.Date.today() - relativedelta(days=3)
+        night = self.entry(ticket, day, 1.0, kind="billable", msp_after_hours=True)
+        rows = self.rows("msp.wip.report", self.client)
+        self.assertEqual(rows.filtered(lambda r: r.entry_id == night).amount, 240)
+
     # -- realization and profitability -------------------------------------
     def time_story(self):
         """Client A's time: the January cycle (15 Jan - 14 Feb) has 4 h + 2 h
