@@ -8,6 +8,8 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 from odoo.tools import SQL, float_round
 
+from .billing_cycle import prorate
+
 
 class BillingFacts:
     def __init__(self, contract, period_start, period_end, billing_date):
@@ -25,6 +27,11 @@ class BillingFacts:
         self.tm = {}  # ticket id -> (hours, [entry ids], label)
         self.burns = []  # (block, hours)
         self.overage = 0.0
+        # a partial cycle includes its share of the hours
+        self.days, self.cycle_days = contract._msp_proration(period_start, period_end)
+        self.included_hours = prorate(
+            contract.sudo().msp_included_hours, self.days, self.cycle_days, 0.01
+        )
         self._load_units()
         self._load_hours()
         self._burn_blocks()
@@ -137,7 +144,7 @@ class BillingFacts:
         (valid on the cycle's last day; rollover adds one cycle); what is
         left is overage."""
         contract = self.contract.sudo()
-        excess = max(0.0, self.included_used - contract.msp_included_hours)
+        excess = max(0.0, self.included_used - self.included_hours)
         if excess <= 0:
             return
         cycle = relativedelta(months=contract.recurring_interval or 1)
