@@ -2,3 +2,4 @@ from . import test_install
 from . import test_billing
 from . import test_concurrency
 from . import test_reports
+from . import test_partial_cycles
