@@ -9,6 +9,8 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 from odoo.tools import SQL, float_round
 
+from .billing_cycle import prorate
+
 
 class BillingFacts:
     """Build them with ``BillingFacts.load(env, [(contract, start, end)],
@@ -38,6 +40,11 @@ class BillingFacts:
         self.tm = {}
         self.burns = []  # (block, hours)
         self.overage = 0.0
+        # a partial cycle includes its share of the hours
+        self.days, self.cycle_days = contract._msp_proration(period_start, period_end)
+        self.included_hours = prorate(
+            contract.sudo().msp_included_hours, self.days, self.cycle_days, 0.01
+        )
 
     @property
     def snapshot_day(self):
@@ -221,7 +228,7 @@ class BillingFacts:
         (valid on the cycle's last day; rollover adds one cycle); what is
         left is overage."""
         contract = self.contract.sudo()
-        excess = max(0.0, self.included_used - contract.msp_included_hours)
+        excess = max(0.0, self.included_used - self.included_hours)
         if excess <= 0:
             return
         cycle = relativedelta(months=contract.recurring_interval or 1)

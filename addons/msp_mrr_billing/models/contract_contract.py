@@ -5,6 +5,14 @@ from odoo.exceptions import ValidationError
 
 from odoo.addons.msp_assets.models.msp_asset_type import BILLING_CLASSES
 
+from .billing_cycle import (
+    ANCHORED_RULES,
+    anchored_period_end,
+    cycle_months,
+    first_anchor,
+    proration,
+)
+
 BILLING = "msp_base.group_msp_billing"
 QTY_SOURCES = [
     ("fixed", "Fixed quantity"),
@@ -74,6 +82,14 @@ class ContractContract(models.Model):
         string="After-hours Multiplier", default=1.5, groups=BILLING
     )
     msp_renewal_date = fields.Date(string="Renewal Date", tracking=True)
+    msp_billing_day = fields.Integer(
+        string="Billing Day",
+        groups=BILLING,
+        help="Day of the month (1 to 28) the billing cycles start on; 0: on the "
+        "contract's start day. A contract starting on another day has a first, "
+        "shorter cycle up to that day, prorated (monthly, quarterly, semesterly "
+        "or yearly recurrence).",
+    )
     msp_proration = fields.Selection(
         [("none", "None"), ("daily", "Daily")],
         string="Unit Proration",
@@ -101,17 +117,40 @@ class ContractContract(models.Model):
         "msp.billing.run.line", "contract_id", string="Billing Runs", groups=BILLING
     )
 
-    @api.constrains("msp_billing", "date_start")
+    @api.constrains(
+        "msp_billing", "date_start", "msp_billing_day", "recurring_rule_type"
+    )
     def _check_msp_billing_day(self):
-        """Cycles anchor on the start day; days 29-31 drift in short months,
-        so MSP-billed contracts start on the 1st to the 28th."""
-        for contract in self.filtered("msp_billing"):
-            if contract.date_start and contract.date_start.day > 28:
+        """Cycles anchor on the billing day, or on the start day without one;
+        days 29-31 drift in short months, so the anchor is day 1 to 28."""
+        for contract in self.sudo():
+            day = contract.msp_billing_day
+            if not 0 <= day <= 28:
+                raise ValidationError(
+                    self.env._(
+                        "%(contract)s: the billing day is %(day)s; it must be "
+                        "1 to 28 (so every month has it), or 0 for the "
+                        "contract's start day.",
+                        contract=contract.display_name,
+                        day=day,
+                    )
+                )
+            if not contract.msp_billing:
+                continue
+            if day and contract.recurring_rule_type not in ANCHORED_RULES:
+                raise ValidationError(
+                    self.env._(
+                        "%(contract)s: a billing day needs a monthly, quarterly, "
+                        "semesterly or yearly recurrence.",
+                        contract=contract.display_name,
+                    )
+                )
+            if not day and contract.date_start and contract.date_start.day > 28:
                 raise ValidationError(
                     self.env._(
                         "%(contract)s starts on day %(day)s: MSP billing cycles "
                         "start on day 1 to 28 (so every month has the day). "
-                        "Start it on the 28th or the 1st.",
+                        "Start it on the 28th or the 1st, or set a billing day.",
                         contract=contract.display_name,
                         day=contract.date_start.day,
                     )
@@ -140,6 +179,85 @@ class ContractContract(models.Model):
                     "remaining_hours"
                 )
             )
+
+    # -- cycles ------------------------------------------------------------
+    @api.depends("msp_billing", "msp_billing_day")
+    def _compute_recurring_next_date(self):
+        """OCA takes the earliest next date of the lines (anchored, see
+        ContractLine); without dated lines, or when the start date changes
+        in a form, it computes the header's own: anchor that one too."""
+        res = super()._compute_recurring_next_date()
+        for contract in self:
+            cycle = contract._msp_cycle(
+                contract.date_start,
+                contract.recurring_rule_type,
+                contract.recurring_interval,
+                explicit_only=True,
+            )
+            if not cycle or contract.recurring_invoicing_type != "post-paid":
+                continue
+            dated = contract.contract_line_ids.filtered(
+                lambda line: (
+                    line.recurring_next_date
+                    and not line.is_canceled
+                    and (not line.display_type or line.is_recurring_note)
+                )
+            )
+            moved = contract._origin and contract._origin.date_start != (
+                contract.date_start
+            )
+            if dated and not moved:
+                continue
+            contract.recurring_next_date = self._msp_next_invoice_date(
+                contract.next_period_date_start,
+                contract.date_end,
+                contract.recurring_invoicing_offset,
+                *cycle,
+            )
+        return res
+
+    def _msp_cycle(self, date_start, rule_type, interval, explicit_only=False):
+        """``(first anchor, months per cycle)`` of MSP cycles under this
+        contract's terms, for a recurrence starting on ``date_start``: the
+        billing day if set (from the contract's start), else the start day
+        itself (the 1st for OCA's month-end rule). None when the cycles are
+        not month-based, or with ``explicit_only`` when no billing day is
+        set (OCA's own recurrence then applies unchanged)."""
+        self.ensure_one()
+        contract = self.sudo()
+        months = cycle_months(rule_type, interval)
+        if not (contract.msp_billing and months and date_start):
+            return None
+        day = contract.msp_billing_day
+        if day and rule_type in ANCHORED_RULES:
+            return first_anchor(contract.date_start or date_start, day), months
+        if explicit_only:
+            return None
+        if rule_type == "monthlylastday":
+            return first_anchor(date_start, 1), months
+        return date_start, months
+
+    @api.model
+    def _msp_next_invoice_date(self, period_start, date_end, offset, anchor, months):
+        """Post-paid: the day after the period, which ends the day before
+        the next anchor (or on the contract's end date). OCA's forced-date
+        rule gives back that period end: next date - offset (a line's own
+        end date then cuts it)."""
+        if not period_start or (date_end and period_start > date_end):
+            return False
+        end = anchored_period_end(period_start, anchor, months, date_end)
+        return end + relativedelta(days=offset)
+
+    def _msp_proration(self, period_start, period_end):
+        """``(days billed, days of the full cycle)`` of a contract period."""
+        self.ensure_one()
+        cycle = self._msp_cycle(
+            self.date_start, self.recurring_rule_type, self.recurring_interval
+        )
+        if not cycle:
+            days = (period_end - period_start).days + 1
+            return days, days
+        return proration(period_start, period_end, *cycle)
 
     @api.model
     def _get_contracts_to_invoice_domain(self, date_ref=None):
@@ -211,6 +329,75 @@ class ContractLine(models.Model):
                 vals.setdefault("recurring_rule_type", contract.recurring_rule_type)
                 vals.setdefault("recurring_interval", contract.recurring_interval)
         return super().create(vals_list)
+
+    @api.depends(
+        "contract_id.msp_billing",
+        "contract_id.msp_billing_day",
+        "contract_id.date_start",
+        "contract_id.date_end",
+    )
+    def _compute_recurring_next_date(self):
+        """With a billing day, a post-paid period ends the day before the
+        next anchor and is invoiced on the anchor: OCA's forced-date rule
+        (period end = next date - offset, at most the line's end date) then
+        ends it there. A first period from a start off the anchor is a
+        partial cycle, the next ones run anchor to anchor; each next date is
+        recomputed from the day after the last one invoiced, so voiding a
+        period keeps the anchor.
+
+        Each line keeps its own date, even without line recurrence (where
+        OCA copies the header's back, which can be stale here: the header
+        is computed from these lines). They agree but for a line ending
+        early, still invoiced on the anchor with the others (its period
+        stops at its end date), or starting later, first invoiced on the
+        anchor after its start; when the whole contract ends mid-cycle,
+        its last invoice is due the day after the end."""
+        dates = {}
+        for line in self:
+            next_date = line._msp_anchored_next_date()
+            if next_date:
+                dates[line] = next_date
+        anchored = self.filtered(lambda line: line in dates)
+        res = super(ContractLine, self - anchored)._compute_recurring_next_date()
+        for line, next_date in dates.items():
+            line.recurring_next_date = next_date
+        return res
+
+    def _msp_anchored_next_date(self):
+        """The line's next date on its contract's billing day; False
+        without a billing day (or after the end: OCA's rules apply)."""
+        self.ensure_one()
+        contract = self.contract_id
+        if self.recurring_invoicing_type != "post-paid" or not contract:
+            return False
+        cycle = contract._msp_cycle(
+            self.date_start,
+            self.recurring_rule_type,
+            self.recurring_interval,
+            explicit_only=True,
+        )
+        if not cycle:
+            return False
+        return contract._msp_next_invoice_date(
+            self.next_period_date_start,
+            contract.date_end,
+            self.recurring_invoicing_offset,
+            *cycle,
+        )
+
+    def _msp_proration(self):
+        """``(days billed, days of the full cycle)`` of the line's next
+        period (partial: the first one up to the billing day, or the last
+        one cut by the end date)."""
+        self.ensure_one()
+        start, end = self.next_period_date_start, self.next_period_date_end
+        cycle = self.contract_id._msp_cycle(
+            self.date_start, self.recurring_rule_type, self.recurring_interval
+        )
+        if not cycle:
+            days = (end - start).days + 1
+            return days, days
+        return proration(start, end, *cycle)
 
     @api.constrains("msp_qty_source", "msp_billing_class", "msp_sku_part_number")
     def _check_msp_source(self):

@@ -8,6 +8,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_round, mute_logger
 
+from .billing_cycle import prorate
 from .billing_facts import BillingFacts
 
 _logger = logging.getLogger(__name__)
@@ -19,6 +20,9 @@ class AlreadyBilled(Exception):
 
 # contracts billed with one invoice create (see MspBillingRun._bill)
 BATCH_SIZE = 50
+# lines whose quantity a partial cycle prorates (block top-ups, overage and
+# time and materials are what was bought or worked: never prorated)
+PRORATED_SOURCES = ("fixed", "assets", "licences")
 
 CLASS_LABELS = {
     "endpoint": "Endpoints",
@@ -266,6 +270,7 @@ class MspBillingRun(models.Model):
                 vals.pop("company_id", None)
                 vals.pop("company_currency_id", None)
                 vals.update(self._line_extras(line, facts, previous_units, run_line))
+                self._prorate(line, vals)
                 invoice_vals["invoice_line_ids"].append(Command.create(vals))
             invoice_vals["invoice_line_ids"] += self._tm_lines(
                 contract, facts, run_line
@@ -334,13 +339,12 @@ class MspBillingRun(models.Model):
                 f"{line.name}\n{line.msp_sku_part_number}: {now:g} ({change})"
             )
         elif source == "overage":
-            contract = line.contract_id.sudo()
             extras["name"] = self.env._(
                 "%(name)s\nIncluded work: %(used)s h used of %(included)s h included"
                 "%(blocks)s; overage %(overage)s h%(excluded)s",
                 name=line.name,
                 used=f"{facts.included_used:g}",
-                included=f"{contract.msp_included_hours:g}",
+                included=f"{facts.included_hours:g}",
                 blocks=self.env._("; %(h)s h from prepaid blocks", h=f"{facts.burnt:g}")
                 if facts.burns
                 else "",
@@ -353,6 +357,30 @@ class MspBillingRun(models.Model):
                 else "",
             )
         return extras
+
+    def _prorate(self, line, vals):
+        """A partial cycle (the first one up to the billing day, the last
+        one cut by the end date) bills its share of the cycle's quantity;
+        the description keeps the full-cycle quantity."""
+        if line.display_type or line.msp_qty_source not in PRORATED_SOURCES:
+            return
+        days, cycle_days = line._msp_proration()
+        if days >= cycle_days:
+            return
+        full = vals["quantity"]
+        vals["quantity"] = prorate(full, days, cycle_days, line.uom_id.rounding)
+        vals["name"] = "\n".join(
+            (
+                vals["name"],
+                self.env._(
+                    "Prorated %(days)s of %(cycle_days)s days (full cycle: "
+                    "%(quantity)s)",
+                    days=days,
+                    cycle_days=cycle_days,
+                    quantity=f"{full:g}",
+                ),
+            )
+        )
 
     def _tm_lines(self, contract, facts, run_line):
         contract = contract.sudo()
@@ -530,7 +558,6 @@ class MspBillingRunLine(models.Model):
     ]
 
     def _record(self, move, facts, previous):
-        contract = self.contract_id.sudo()
         units = {cls: qty for cls, qty in facts.class_units.items()}
         units.update(
             {f"sku:{sku}": qty for (cls, sku), qty in facts.units.items() if sku}
@@ -572,7 +599,7 @@ class MspBillingRunLine(models.Model):
                     f"{k}: {v:g}" for k, v in sorted(units.items())
                 ),
                 "units_change": ", ".join(changes),
-                "included_hours": contract.msp_included_hours,
+                "included_hours": facts.included_hours,
                 "used_hours": facts.included_used,
                 "block_hours": facts.burnt,
                 "overage_hours": facts.overage,
