@@ -42,12 +42,13 @@ class AccountAnalyticLine(models.Model):
     )
 
     def init(self):
-        super().init()
+        result = super().init()
         # billed at most once, ever: one stamp per entry
         self.env.cr.execute(
             "CREATE UNIQUE INDEX IF NOT EXISTS msp_billed_time_entry_once"
             " ON msp_billed_time (entry_id)"
         )
+        return result
 
     @api.depends("msp_billing_line_ids")
     def _compute_msp_invoice_line_id(self):
