@@ -96,23 +96,43 @@ class AccountAnalyticLine(models.Model):
         # the billing run stamps (and a void releases) invoiced time
         return super()._msp_lock_exempt_fields() | {"msp_billing_line_ids"}
 
-    def _msp_lock_date(self):
+    def _msp_lock_dates(self):
         """The company lock, or the end of the client's last billed cycle if
-        later: billed time cannot change."""
-        lock = super()._msp_lock_date()
-        client = self.msp_client_id
-        if not client:
-            return lock
+        later: billed time cannot change. One query for all the entries."""
+        locks = super()._msp_lock_dates()
+        keys = {
+            (line.msp_client_id.id, (line.company_id or self.env.company).id)
+            for line in self
+            if line.msp_client_id
+        }
+        if not keys:
+            return locks
+        self.env["msp.billing.run.line"].flush_model(
+            ["client_id", "company_id", "state", "period_end"]
+        )
+        clients, companies = zip(*keys, strict=True)
         self.env.cr.execute(
             SQL(
-                "SELECT max(period_end) FROM msp_billing_run_line"
-                " WHERE client_id = %s AND company_id = %s AND state = 'invoiced'",
-                client.id,
-                (self.company_id or self.env.company).id,
+                """
+                SELECT client_id, company_id, max(period_end)
+                  FROM msp_billing_run_line
+                 WHERE client_id = ANY(%s) AND company_id = ANY(%s)
+                   AND state = 'invoiced'
+              GROUP BY 1, 2
+                """,
+                list(set(clients)),
+                list(set(companies)),
             )
         )
-        billed = self.env.cr.fetchone()[0]
-        return max(filter(None, [lock, billed]), default=False)
+        billed = {
+            (client, company): end for client, company, end in self.env.cr.fetchall()
+        }
+        for line in self:
+            company = (line.company_id or self.env.company).id
+            end = billed.get((line.msp_client_id.id, company))
+            if end:
+                locks[line.id] = max(filter(None, [locks[line.id], end]))
+        return locks
 
     def _msp_billing_increment(self):
         """The client's contract terms first."""

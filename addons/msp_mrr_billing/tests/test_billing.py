@@ -163,6 +163,24 @@ class TestQuantities(BillingCase):
             self.entry(ticket, date(2026, 2, 10), 1.0)
         self.entry(ticket, date(2026, 2, 16), 1.0)  # the open cycle
 
+    def test_the_billed_lock_of_many_entries_is_one_query(self):
+        other = self.env["res.partner"].create({"name": "Unbilled", "is_company": True})
+        billed = self.ticket()
+        unbilled = self.ticket(client=other)
+        old = self.env["account.analytic.line"]
+        for day in range(16, 26):
+            old |= self.entry(billed, date(2026, 1, day), 0.5)
+            old |= self.entry(unbilled, date(2026, 1, day), 0.5)
+        self.bill(date(2026, 2, 15), self.contract)
+        old.invalidate_recordset()
+        self.env.flush_all()
+        before = self.env.cr.sql_log_count
+        locked = old._msp_locked()
+        readonly = old.filtered("readonly_timesheet")
+        self.assertLessEqual(self.env.cr.sql_log_count - before, 6)
+        self.assertEqual(locked, old.filtered(lambda e: e.ticket_id == billed))
+        self.assertEqual(readonly, locked)
+
     def test_mid_cycle_device_added_with_and_without_proration(self):
         prorated = self.make_contract(
             self.env["res.partner"].create({"name": "Prorated", "is_company": True}),

@@ -314,13 +314,32 @@ class AccountAnalyticLine(models.Model):
     # ------------------------------------------------------------ lock
 
     def _msp_lock_date(self):
-        """The date on or before which this entry is frozen (or False).
+        """The date on or before which this entry is frozen (or False)."""
+        self.ensure_one()
+        return self._msp_lock_dates()[self.id]
+
+    def _msp_lock_dates(self):
+        """{entry id: the date on or before which it is frozen, or False},
+        for the whole recordset at once.
 
         The hook billing extends with the client's last invoiced cycle
-        (return the later of the two)."""
-        self.ensure_one()
-        company = self.company_id or self.env.company
-        return company.sudo().msp_time_lock_date
+        (return the later of the two), in one query for all the entries."""
+        return {
+            line.id: (line.company_id or self.env.company).sudo().msp_time_lock_date
+            for line in self
+        }
+
+    def _msp_locked(self):
+        """The entries of ``self`` that are frozen."""
+        locks = self._msp_lock_dates()
+        return self.filtered(
+            lambda line: (
+                line.project_id
+                and line.date
+                and locks[line.id]
+                and line.date <= locks[line.id]
+            )
+        )
 
     @api.model
     def _msp_lock_exempt_fields(self):
@@ -331,18 +350,16 @@ class AccountAnalyticLine(models.Model):
         return set()
 
     def _compute_msp_locked(self):
+        locked = self._msp_locked()
         for line in self:
-            line.msp_locked = line._msp_is_locked()
+            line.msp_locked = line in locked
 
     def _msp_is_locked(self):
         self.ensure_one()
-        if not self.project_id or not self.date:
-            return False
-        lock = self._msp_lock_date()
-        return bool(lock and self.date <= lock)
+        return bool(self._msp_locked())
 
     def _msp_raise_locked(self, lines, action):
-        lock = max(line._msp_lock_date() for line in lines)
+        lock = max(filter(None, lines._msp_lock_dates().values()))
         raise UserError(
             self.env._(
                 "Time up to %(date)s is locked: %(action)s %(count)s entr(y/ies) "
@@ -378,12 +395,22 @@ class AccountAnalyticLine(models.Model):
         return changed
 
     def _msp_check_lock(self, action):
-        locked = self.filtered(lambda line: line._msp_is_locked())
+        locked = self._msp_locked()
         if locked:
             self._msp_raise_locked(locked, action)
 
     def _is_readonly(self):
+        if self.env.context.get("msp_lock_checked"):
+            return super()._is_readonly()
         return super()._is_readonly() or self._msp_is_locked()
+
+    def _compute_readonly_timesheet(self):
+        # the lock of all the entries at once, not one query per entry
+        super(
+            AccountAnalyticLine, self.with_context(msp_lock_checked=True)
+        )._compute_readonly_timesheet()
+        if self.env.user.has_group("base.group_user"):
+            self._msp_locked().readonly_timesheet = True
 
     # ------------------------------------------------------------ CRUD
 
@@ -398,7 +425,7 @@ class AccountAnalyticLine(models.Model):
     def write(self, vals):
         exempt = self._msp_lock_exempt_fields()
         frozen = {name: value for name, value in vals.items() if name not in exempt}
-        was_locked = self.filtered(lambda line: line._msp_is_locked())
+        was_locked = self._msp_locked()
         if frozen and was_locked:
             changed = was_locked.filtered(lambda line: line._msp_changed_fields(frozen))
             if changed:
@@ -420,9 +447,10 @@ class AccountAnalyticLine(models.Model):
             new_date = fields.Date.to_date(vals["date"])
         else:
             new_date = self._convert_datetime_to_date(vals["date_time"])
+        locks = self._msp_lock_dates()
         moved = self.filtered(
             lambda line: (
-                line.project_id and (lock := line._msp_lock_date()) and new_date <= lock
+                line.project_id and locks[line.id] and new_date <= locks[line.id]
             )
         )
         if moved:
