@@ -406,11 +406,12 @@ class AccountAnalyticLine(models.Model):
 
     def _compute_readonly_timesheet(self):
         # the lock of all the entries at once, not one query per entry
-        super(
+        result = super(
             AccountAnalyticLine, self.with_context(msp_lock_checked=True)
         )._compute_readonly_timesheet()
         if self.env.user.has_group("base.group_user"):
             self._msp_locked().readonly_timesheet = True
+        return result
 
     # ------------------------------------------------------------ CRUD
 
