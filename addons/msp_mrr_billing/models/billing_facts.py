@@ -172,19 +172,25 @@ class BillingFacts:
     def _load_hours(cls, env, company, facts):
         """Included work of each cycle, and billable (T&M) work up to its
         end not billed yet. Project delivery, warranty and internal work is
-        not billed here."""
+        not billed here. A client with several MSP contracts: an entry goes
+        to its ticket's contract when that one bills hours, else to the
+        client's first contract that bills hours (see _hours_contracts)."""
+        billing_hours, primary = cls._hours_contracts(env, company, facts)
         env["account.analytic.line"].flush_model()
+        env["helpdesk.ticket"].flush_model(["msp_contract_id"])
         env.cr.execute(
             SQL(
                 """
                 SELECT v.n, l.id, l.msp_work_kind, l.msp_billed_hours, l.ticket_id,
                        t.number, t.name, coalesce(l.msp_after_hours, false),
                        l.date, t.category_id
-                  FROM unnest(%s::int[], %s::int[], %s::date[], %s::date[])
-                       AS v(n, client, start, stop)
+                  FROM unnest(%(n)s::int[], %(client)s::int[], %(start)s::date[],
+                              %(stop)s::date[], %(contract)s::int[],
+                              %(primary)s::int[])
+                       AS v(n, client, start, stop, contract, main)
                   JOIN account_analytic_line l
                     ON l.msp_client_id = v.client
-                   AND l.company_id = %s
+                   AND l.company_id = %(company)s
                    AND l.project_id IS NOT NULL
                    AND l.msp_state = 'confirmed'
                    AND l.date <= v.stop
@@ -193,17 +199,57 @@ class BillingFacts:
              LEFT JOIN helpdesk_ticket t ON t.id = l.ticket_id
                  WHERE NOT EXISTS (SELECT 1 FROM msp_billed_time b
                                     WHERE b.entry_id = l.id)
+                   AND coalesce(CASE WHEN t.msp_contract_id = ANY(%(hours)s)
+                                     THEN t.msp_contract_id END,
+                                v.main) = v.contract
                  ORDER BY v.n, l.date, l.id
                 """,
-                list(range(len(facts))),
-                [fact.client.id for fact in facts],
-                [fact.period_start for fact in facts],
-                [fact.period_end for fact in facts],
-                company.id,
+                n=list(range(len(facts))),
+                client=[fact.client.id for fact in facts],
+                start=[fact.period_start for fact in facts],
+                stop=[fact.period_end for fact in facts],
+                contract=[fact.contract.id for fact in facts],
+                primary=[primary[fact.client.id] for fact in facts],
+                company=company.id,
+                hours=billing_hours,
             )
         )
         for n, *row in env.cr.fetchall():
             facts[n]._add_entry(*row)
+
+    @classmethod
+    def _hours_contracts(cls, env, company, facts):
+        """(ids of the clients' MSP contracts that bill hours: included
+        hours, an overage line or a T&M product; {client id: its first such
+        contract, else its first MSP contract})."""
+        contracts = (
+            env["contract.contract"]
+            .sudo()
+            .search(
+                [
+                    ("msp_billing", "=", True),
+                    ("company_id", "=", company.id),
+                    ("commercial_partner_id", "in", [f.client.id for f in facts]),
+                ],
+                order="id",
+            )
+        )
+        contracts |= (
+            env["contract.contract"].sudo().browse(fact.contract.id for fact in facts)
+        )
+        billing_hours = contracts.filtered(
+            lambda c: (
+                c.msp_included_hours
+                or c.msp_tm_product_id
+                or "overage" in c.contract_line_ids.mapped("msp_qty_source")
+            )
+        )
+        primary = {}
+        for contract in billing_hours.sorted("id") + (contracts - billing_hours).sorted(
+            "id"
+        ):
+            primary.setdefault(contract.commercial_partner_id.id, contract.id)
+        return billing_hours.ids, primary
 
     def _add_entry(
         self, entry_id, kind, billed, ticket_id, number, name, after, day, category

@@ -130,6 +130,42 @@ class TestQuantities(BillingCase):
         self.assertEqual(overage.quantity, 0.0)
         self.assertIn("7 h not counted", overage.name)
 
+    def test_a_client_with_several_contracts_bills_hours_once_where_due(self):
+        client = self.env["res.partner"].create(
+            {"name": "Two Deals", "is_company": True}
+        )
+        backup = self.make_contract(
+            client,
+            lines=[{"product_id": self.p_base.id, "name": "Cloud backup",
+                    "quantity": 1, "price_unit": 90.0}],
+            msp_included_hours=0.0,
+            msp_tm_product_id=False,
+        )  # fmt: skip
+        managed = self.make_contract(client)
+        project = self.make_contract(client, msp_included_hours=5.0)
+        self.assertLess(backup.id, managed.id)
+        printer = self.ticket(client=client)
+        printer.msp_contract_id = backup  # no hours there: the managed one's
+        self.entry(printer, date(2026, 1, 20), 12.0)
+        self.entry(printer, date(2026, 1, 21), 1.0, kind="billable")
+        rollout = self.ticket(client=client, name="Laptop rollout")
+        rollout.msp_contract_id = project
+        self.entry(rollout, date(2026, 1, 22), 6.0)
+        run = self.bill(date(2026, 2, 15), backup | managed | project)
+        lines = {line.contract_id: line for line in run.line_ids}
+        self.assertEqual(set(lines), {backup, managed, project})
+        self.assertEqual(lines[backup].amount_untaxed, 90.0)
+        self.assertFalse(lines[backup].move_id.invoice_line_ids.msp_time_entry_ids)
+        self.assertEqual(lines[managed].used_hours, 12.0)
+        self.assertEqual(lines[managed].tm_hours, 1.0)
+        self.assertEqual(
+            self.invoice_line(lines[managed], self.p_overage).quantity, 2.0
+        )
+        self.assertEqual(lines[project].used_hours, 6.0)
+        self.assertEqual(
+            self.invoice_line(lines[project], self.p_overage).quantity, 1.0
+        )
+
     def test_billed_time_is_rounded_up_to_the_contracts_increment(self):
         self.contract.msp_billing_increment_minutes = 30
         ticket = self.ticket()
