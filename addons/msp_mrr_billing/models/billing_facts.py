@@ -295,6 +295,12 @@ class BillingFacts:
         self.overage = float_round(excess, precision_digits=2)
 
     @property
+    def has_blocks(self):
+        """The client buys prepaid blocks on this contract (overage then
+        comes once they are used up)."""
+        return bool(self.contract.sudo().msp_block_ids)
+
+    @property
     def burnt(self):
         return sum(hours for _block, hours in self.burns)
 

@@ -105,6 +105,13 @@ class ContractContract(models.Model):
         help="Below this many prepaid hours left, the account manager gets an "
         "activity.",
     )
+    msp_block_overage_rate = fields.Float(
+        string="Rate Once Blocks Run Out",
+        groups=BILLING,
+        digits="Product Price",
+        help="Hourly price of the overage of a contract with prepaid blocks "
+        "once they are used up (0: the overage line's own price).",
+    )
     msp_block_ids = fields.One2many(
         "msp.prepaid.block", "contract_id", string="Prepaid Blocks", groups=BILLING
     )

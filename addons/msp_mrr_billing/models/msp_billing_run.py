@@ -339,6 +339,9 @@ class MspBillingRun(models.Model):
                 f"{line.name}\n{line.msp_sku_part_number}: {now:g} ({change})"
             )
         elif source == "overage":
+            rate = line.contract_id.sudo().msp_block_overage_rate
+            if rate and facts.overage and facts.has_blocks:
+                extras["price_unit"] = rate
             extras["name"] = self.env._(
                 "%(name)s\nIncluded work: %(used)s h used of %(included)s h included"
                 "%(blocks)s; overage %(overage)s h%(excluded)s",

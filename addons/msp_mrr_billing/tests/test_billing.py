@@ -273,6 +273,23 @@ class TestPrepaidBlocks(BillingCase):
         self.assertEqual((line.block_hours, line.overage_hours), (8, 1))
         self.assertEqual(self.invoice_line(line, self.p_overage).quantity, 1)
 
+    def test_exhausted_blocks_bill_overage_at_the_override_rate(self):
+        self.contract.msp_block_overage_rate = 175.0
+        self.block(3, date(2026, 1, 1), date(2026, 12, 31))
+        self.entry(self.ticket(), date(2026, 1, 20), 15.0)  # 5 h over
+        line = self.bill(date(2026, 2, 15), self.contract).line_ids
+        overage = self.invoice_line(line, self.p_overage)
+        self.assertEqual((line.block_hours, overage.quantity), (3, 2))
+        self.assertEqual(overage.price_unit, 175.0)
+        # without blocks, the overage line's own price
+        other = self.env["res.partner"].create(
+            {"name": "No Blocks", "is_company": True}
+        )
+        plain = self.make_contract(other, msp_block_overage_rate=175.0)
+        self.entry(self.ticket(client=other), date(2026, 1, 20), 12.0)
+        line = self.bill(date(2026, 2, 15), plain).line_ids
+        self.assertEqual(self.invoice_line(line, self.p_overage).price_unit, 150.0)
+
     def test_expired_block_is_not_used_unless_it_rolls_over(self):
         expired = self.block(5, date(2025, 1, 1), date(2026, 1, 31))
         rolling = self.block(2, date(2025, 1, 1), date(2026, 1, 31), rollover=True)
