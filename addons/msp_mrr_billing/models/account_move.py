@@ -34,6 +34,14 @@ class AccountMoveLine(models.Model):
 
     msp_period_start = fields.Date(string="Period Start", copy=False)
     msp_period_end = fields.Date(string="Period End", copy=False)
+    msp_proration_factor = fields.Float(
+        string="Proration",
+        copy=False,
+        digits=(16, 6),
+        help="Share of a full cycle this line bills (days billed / days of the "
+        "cycle) when its period is partial; empty for a full cycle. The MRR "
+        "report counts the line at its full-cycle amount.",
+    )
     msp_run_line_id = fields.Many2one(
         "msp.billing.run.line",
         string="Billing Run Contract",

@@ -312,9 +312,11 @@ class MspBillingRun(models.Model):
         }
 
     def _line_extras(self, line, facts, previous_units, run_line):
+        # each line's own period (a line ending or starting mid-cycle has a
+        # shorter one than the contract's)
         extras = {
-            "msp_period_start": facts.period_start,
-            "msp_period_end": facts.period_end,
+            "msp_period_start": line.next_period_date_start or facts.period_start,
+            "msp_period_end": line.next_period_date_end or facts.period_end,
             "msp_run_line_id": run_line.id,
         }
         source = line.msp_qty_source
@@ -372,6 +374,11 @@ class MspBillingRun(models.Model):
             return
         full = vals["quantity"]
         vals["quantity"] = prorate(full, days, cycle_days, line.uom_id.rounding)
+        # the factor the quantity really got (after rounding), so the MRR
+        # report finds the full cycle's amount again to the cent
+        vals["msp_proration_factor"] = (
+            vals["quantity"] / full if full else days / cycle_days
+        )
         vals["name"] = "\n".join(
             (
                 vals["name"],

@@ -19,7 +19,15 @@ BILLED_LINES = SQL("""
            aml.contract_line_id, -aml.balance AS amount,
            -- months in the line's cycle (1 monthly, 3 quarterly, 12 yearly)
            greatest(1, round((aml.msp_period_end - aml.msp_period_start + 1)
-                             / 30.4375))::int AS months
+                             / 30.4375))::int AS months,
+           -- for MRR, a partial cycle (first or last) counts at its full
+           -- cycle's amount and length: a client starting mid-month is new
+           -- MRR of the whole fee, not a part of it then expansion
+           -aml.balance / coalesce(nullif(aml.msp_proration_factor, 0), 1)
+               AS full_amount,
+           greatest(1, round((aml.msp_period_end - aml.msp_period_start + 1)
+                             / coalesce(nullif(aml.msp_proration_factor, 0), 1)
+                             / 30.4375))::int AS full_months
       FROM account_move_line aml
       JOIN account_move am ON am.id = aml.move_id
       JOIN msp_billing_run_line rl ON rl.id = aml.msp_run_line_id
@@ -37,6 +45,7 @@ BILLED_DEPENDS = {
         "contract_line_id",
         "msp_period_start",
         "msp_period_end",
+        "msp_proration_factor",
         "msp_run_line_id",
     ],
     "account.move": ["move_type", "state", "company_id"],
@@ -143,11 +152,11 @@ class MspMrrReport(models.Model):
             -- so the months between its invoices are not churn
             monthly AS (
                 SELECT b.company_id, b.client_id, m::date AS month,
-                       sum(b.amount / b.months) AS mrr
+                       sum(b.full_amount / b.full_months) AS mrr
                   FROM billed b
                  CROSS JOIN LATERAL generate_series(
                        b.month,
-                       b.month + (b.months - 1) * interval '1 month',
+                       b.month + (b.full_months - 1) * interval '1 month',
                        interval '1 month') m
                  WHERE b.contract_line_id IS NOT NULL
               GROUP BY b.company_id, b.client_id, m

@@ -78,6 +78,28 @@ class TestBillingReports(BillingCase):
             ],
         )
 
+    def test_a_partial_first_cycle_is_new_mrr_of_the_whole_fee(self):
+        client = self.partner("Mid-month Client")
+        contract = self.make_contract(
+            client,
+            start=date(2026, 1, 10),
+            msp_billing_day=1,
+            lines=[
+                {"product_id": self.p_base.id, "name": "Base", "quantity": 1,
+                 "price_unit": 500.0},
+                {"product_id": self.p_endpoint.id, "name": "Endpoints",
+                 "quantity": 16, "price_unit": 40.0},
+            ],
+        )  # fmt: skip
+        first = self.bill(date(2026, 2, 1), contract).line_ids
+        self.assertEqual(first.amount_untaxed, 0.71 * 500 + 11.35 * 40)  # 22/31
+        self.bill(date(2026, 3, 1), contract)
+        rows = self.rows("msp.mrr.report", client).sorted("month")
+        self.assertEqual(
+            [(r.month, round(r.mrr, 2), r.movement) for r in rows],
+            [(date(2026, 1, 1), 1140.0, "new"), (date(2026, 2, 1), 1140.0, "flat")],
+        )
+
     def test_mrr_movements_and_net_change(self):
         # A grows from 3 to 5 endpoints (and has T&M work, not recurring)
         for n in range(3):
