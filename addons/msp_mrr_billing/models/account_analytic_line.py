@@ -22,6 +22,7 @@ class AccountAnalyticLine(models.Model):
         string="Billing Stamp",
         readonly=True,
         copy=False,
+        groups="account.group_account_readonly,msp_base.group_msp_billing",
     )
     msp_invoice_line_id = fields.Many2one(
         "account.move.line",
@@ -56,16 +57,24 @@ class AccountAnalyticLine(models.Model):
             entry.msp_invoice_line_id = entry.msp_billing_line_ids[:1]
 
     def _search_msp_invoice_line_id(self, operator, value):
-        return [("msp_billing_line_ids", operator, value)]
+        # anyone may ask whether time is billed (the stamp itself is for
+        # accounting and billing users)
+        query = self.sudo()._search([("msp_billing_line_ids", operator, value)])
+        return [("id", "in", query)]
 
-    @api.model
-    def msp_start_timer(self, vals):
-        """A timer started outside working hours is after-hours work."""
-        result = super().msp_start_timer(vals)
-        running = self._msp_running_timer()
-        if running and running._msp_outside_working_hours():
-            running.msp_after_hours = True
-        return result
+    @api.model_create_multi
+    def create(self, vals_list):
+        """A timer started outside working hours (ours, or OCA's start and
+        resume buttons) is after-hours work, unless told otherwise."""
+        lines = super().create(vals_list)
+        timers = self.browse(
+            line.id
+            for line, vals in zip(lines, vals_list, strict=True)
+            if "msp_after_hours" not in vals and line.msp_timer_running
+        )
+        if timers:
+            timers._msp_outside_working_hours().msp_after_hours = True
+        return lines
 
     def _msp_outside_working_hours(self):
         """The entries whose start lies outside their company's working time

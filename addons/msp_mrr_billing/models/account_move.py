@@ -65,6 +65,7 @@ class AccountMoveLine(models.Model):
         string="Billed Time",
         readonly=True,
         copy=False,
+        groups="account.group_account_readonly,msp_base.group_msp_billing",
     )
 
     def action_msp_show_sources(self, all_lines=None):

@@ -173,11 +173,13 @@ class BillingFacts:
         """Included work of each cycle, and billable (T&M) work up to its
         end not billed yet. Project delivery, warranty and internal work is
         not billed here. A client with several MSP contracts: an entry goes
-        to its ticket's contract when that one bills hours, else to the
-        client's first contract that bills hours (see _hours_contracts)."""
-        billing_hours, primary = cls._hours_contracts(env, company, facts)
+        to its ticket's contract when that one bills its kind of work, else
+        to the client's first running contract that does (_hours_contracts)."""
+        capable, primary = cls._hours_contracts(env, company, facts)
         env["account.analytic.line"].flush_model()
-        env["helpdesk.ticket"].flush_model(["msp_contract_id"])
+        env["helpdesk.ticket"].flush_model(
+            ["msp_contract_id", "category_id", "number", "name"]
+        )
         env.cr.execute(
             SQL(
                 """
@@ -186,8 +188,9 @@ class BillingFacts:
                        l.date, t.category_id
                   FROM unnest(%(n)s::int[], %(client)s::int[], %(start)s::date[],
                               %(stop)s::date[], %(contract)s::int[],
-                              %(primary)s::int[])
-                       AS v(n, client, start, stop, contract, main)
+                              %(main_included)s::int[], %(main_billable)s::int[])
+                       AS v(n, client, start, stop, contract, main_included,
+                            main_billable)
                   JOIN account_analytic_line l
                     ON l.msp_client_id = v.client
                    AND l.company_id = %(company)s
@@ -199,9 +202,16 @@ class BillingFacts:
              LEFT JOIN helpdesk_ticket t ON t.id = l.ticket_id
                  WHERE NOT EXISTS (SELECT 1 FROM msp_billed_time b
                                     WHERE b.entry_id = l.id)
-                   AND coalesce(CASE WHEN t.msp_contract_id = ANY(%(hours)s)
+                   AND CASE WHEN l.msp_work_kind = 'included'
+                            THEN coalesce(
+                                CASE WHEN t.msp_contract_id = ANY(%(included)s)
                                      THEN t.msp_contract_id END,
-                                v.main) = v.contract
+                                v.main_included)
+                            ELSE coalesce(
+                                CASE WHEN t.msp_contract_id = ANY(%(billable)s)
+                                     THEN t.msp_contract_id END,
+                                v.main_billable)
+                       END = v.contract
                  ORDER BY v.n, l.date, l.id
                 """,
                 n=list(range(len(facts))),
@@ -209,9 +219,11 @@ class BillingFacts:
                 start=[fact.period_start for fact in facts],
                 stop=[fact.period_end for fact in facts],
                 contract=[fact.contract.id for fact in facts],
-                primary=[primary[fact.client.id] for fact in facts],
+                main_included=[primary[f.client.id]["included"] for f in facts],
+                main_billable=[primary[f.client.id]["billable"] for f in facts],
                 company=company.id,
-                hours=billing_hours,
+                included=capable["included"],
+                billable=capable["billable"],
             )
         )
         for n, *row in env.cr.fetchall():
@@ -219,9 +231,15 @@ class BillingFacts:
 
     @classmethod
     def _hours_contracts(cls, env, company, facts):
-        """(ids of the clients' MSP contracts that bill hours: included
-        hours, an overage line or a T&M product; {client id: its first such
-        contract, else its first MSP contract})."""
+        """Where a client's time goes when it has several MSP contracts.
+
+        Returns ({"included": ids, "billable": ids}: the running MSP
+        contracts of the clients that can bill that kind of work (included
+        work: included hours or an overage line; billable work: a T&M
+        product), {client id: {kind: its first such contract (for billable
+        work, one that bills included work too first), else the contract
+        being billed}})."""
+        first_start = min(fact.period_start for fact in facts)
         contracts = (
             env["contract.contract"]
             .sudo()
@@ -230,6 +248,9 @@ class BillingFacts:
                     ("msp_billing", "=", True),
                     ("company_id", "=", company.id),
                     ("commercial_partner_id", "in", [f.client.id for f in facts]),
+                    "|",
+                    ("date_end", "=", False),
+                    ("date_end", ">=", first_start),
                 ],
                 order="id",
             )
@@ -237,19 +258,31 @@ class BillingFacts:
         contracts |= (
             env["contract.contract"].sudo().browse(fact.contract.id for fact in facts)
         )
-        billing_hours = contracts.filtered(
+        included = contracts.filtered(
             lambda c: (
                 c.msp_included_hours
-                or c.msp_tm_product_id
                 or "overage" in c.contract_line_ids.mapped("msp_qty_source")
             )
-        )
+        ).sorted("id")
+        capable = {
+            "included": included,
+            # the managed-services agreement (it bills included work too)
+            # first, for T&M work whose ticket names no T&M contract
+            "billable": contracts.filtered("msp_tm_product_id").sorted(
+                lambda c: (c not in included, c.id)
+            ),
+        }
         primary = {}
-        for contract in billing_hours.sorted("id") + (contracts - billing_hours).sorted(
-            "id"
-        ):
-            primary.setdefault(contract.commercial_partner_id.id, contract.id)
-        return billing_hours.ids, primary
+        for fact in facts:
+            client = fact.client.id
+            primary[client] = {
+                kind: next(
+                    (c.id for c in found if c.commercial_partner_id.id == client),
+                    fact.contract.id,
+                )
+                for kind, found in capable.items()
+            }
+        return {kind: found.ids for kind, found in capable.items()}, primary
 
     def _add_entry(
         self, entry_id, kind, billed, ticket_id, number, name, after, day, category
@@ -295,10 +328,16 @@ class BillingFacts:
         self.overage = float_round(excess, precision_digits=2)
 
     @property
-    def has_blocks(self):
-        """The client buys prepaid blocks on this contract (overage then
-        comes once they are used up)."""
-        return bool(self.contract.sudo().msp_block_ids)
+    def had_blocks(self):
+        """Prepaid blocks were valid during the cycle (bought by then, not
+        yet expired): overage then means they ran out."""
+        cycle = relativedelta(months=self.contract.sudo().recurring_interval or 1)
+        return any(
+            block.date <= self.period_end
+            and block.expiry_date + (cycle if block.rollover else relativedelta())
+            >= self.period_start
+            for block in self.contract.sudo().msp_block_ids
+        )
 
     @property
     def burnt(self):

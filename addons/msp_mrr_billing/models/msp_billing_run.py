@@ -152,11 +152,18 @@ class MspBillingRun(models.Model):
                 try:
                     with self.env.cr.savepoint():
                         self._bill_contract(contract)
-                except (psycopg2.errors.ExclusionViolation, AlreadyBilled):
+                except (
+                    psycopg2.errors.ExclusionViolation,
+                    psycopg2.errors.UniqueViolation,
+                    AlreadyBilled,
+                ):
                     self._record_failure(
                         contract,
                         "skipped",
-                        self.env._("This period is already billed (another run)."),
+                        self.env._(
+                            "This period, or time it would bill, is already "
+                            "billed (another run)."
+                        ),
                     )
                 except Exception as error:  # the run log must say why
                     _logger.info("Billing %s failed: %s", contract.display_name, error)
@@ -342,7 +349,7 @@ class MspBillingRun(models.Model):
             )
         elif source == "overage":
             rate = line.contract_id.sudo().msp_block_overage_rate
-            if rate and facts.overage and facts.has_blocks:
+            if rate and facts.overage and facts.had_blocks:
                 extras["price_unit"] = rate
             extras["name"] = self.env._(
                 "%(name)s\nIncluded work: %(used)s h used of %(included)s h included"
@@ -373,7 +380,10 @@ class MspBillingRun(models.Model):
         if days >= cycle_days:
             return
         full = vals["quantity"]
-        vals["quantity"] = prorate(full, days, cycle_days, line.uom_id.rounding)
+        # the quantity precision, not the unit of measure's rounding (a
+        # whole-unit UoM would round a few days of a licence to nothing)
+        digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+        vals["quantity"] = prorate(full, days, cycle_days, 10**-digits)
         # the factor the quantity really got (after rounding), so the MRR
         # report finds the full cycle's amount again to the cent
         vals["msp_proration_factor"] = (
@@ -499,6 +509,7 @@ class MspBillingRun(models.Model):
         self.env["account.move.line"].browse(set(line_ids)).invalidate_recordset(
             ["msp_time_entry_ids"]
         )
+        Entry.browse(entry_ids).modified(["msp_billing_line_ids"])
 
 
 class MspBillingRunLine(models.Model):

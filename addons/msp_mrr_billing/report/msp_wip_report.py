@@ -137,7 +137,10 @@ class MspWipReport(models.Model):
                        coalesce(l.msp_billed_hours, 0) AS hours,
                        coalesce(r.rate, 0) AS rate,
                        coalesce(l.msp_billed_hours, 0) * coalesce(r.rate, 0)
+                           -- the run prices after-hours T&M work higher;
+                           -- project work is billed by its project
                            * CASE WHEN l.msp_after_hours
+                                   AND l.msp_work_kind = 'billable'
                                   THEN r.after_hours_multiplier ELSE 1 END
                            AS amount
                   FROM account_analytic_line l

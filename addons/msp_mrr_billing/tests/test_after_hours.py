@@ -64,6 +64,38 @@ class TestAfterHours(BillingCase):
             {"wednesday morning": False, "saturday": True, "monday night": True},
         )
 
+    def test_a_timer_started_the_oca_way_is_flagged_too(self):
+        ticket = self.ticket()
+        Entry = self.env["account.analytic.line"]
+        values = {
+            "name": "Call-out",
+            "ticket_id": ticket.id,
+            "project_id": self.project.id,
+            "employee_id": self.employee.id,
+            "user_id": self.tech_user.id,
+            "msp_work_type_id": self.types["billable"].id,
+            "date_time": datetime(2026, 3, 7, 10, 0),  # Saturday
+            "unit_amount": 0.0,
+        }
+        timer = Entry.create(values)
+        self.assertTrue(timer.msp_timer_running)
+        self.assertTrue(timer.msp_after_hours)
+        timer.button_end_work()
+        told = Entry.create(dict(values, msp_after_hours=False))
+        self.assertFalse(told.msp_after_hours, "the technician's word stands")
+        logged = Entry.create(dict(values, unit_amount=1.0))
+        self.assertFalse(logged.msp_after_hours, "logged time is not a timer")
+
+    def test_technicians_see_whether_time_is_billed_not_the_invoice(self):
+        ticket = self.ticket()
+        entry = self.entry(ticket, date(2026, 1, 20), 1.0, kind="billable")
+        self.bill(date(2026, 2, 15), self.contract)
+        self.tech_user.groups_id |= self.env.ref("msp_base.group_msp_technician")
+        Entry = self.env["account.analytic.line"].with_user(self.tech_user)
+        self.assertIn(entry, Entry.search([("msp_invoice_line_id", "!=", False)]))
+        self.assertNotIn(entry, Entry.search([("msp_invoice_line_id", "=", False)]))
+        self.assertTrue(entry.with_user(self.tech_user).msp_invoice_line_id)
+
     def test_billing_stamps_live_in_the_narrow_table(self):
         ticket = self.ticket()
         entry = self.entry(ticket, date(2026, 1, 20), 1.0, kind="billable")

@@ -134,32 +134,43 @@ class TestQuantities(BillingCase):
         client = self.env["res.partner"].create(
             {"name": "Two Deals", "is_company": True}
         )
+        ended = self.make_contract(
+            client, start=date(2025, 1, 15), date_end=date(2025, 12, 14)
+        )
+        ended.contract_line_ids.last_date_invoiced = date(2025, 12, 14)
+        base_only = [
+            {"product_id": self.p_base.id, "name": "Cloud backup", "quantity": 1,
+             "price_unit": 90.0},
+        ]  # fmt: skip
         backup = self.make_contract(
-            client,
-            lines=[{"product_id": self.p_base.id, "name": "Cloud backup",
-                    "quantity": 1, "price_unit": 90.0}],
-            msp_included_hours=0.0,
-            msp_tm_product_id=False,
-        )  # fmt: skip
+            client, lines=base_only, msp_included_hours=0.0, msp_tm_product_id=False
+        )
+        tm_only = self.make_contract(client, lines=base_only, msp_included_hours=0.0)
         managed = self.make_contract(client)
         project = self.make_contract(client, msp_included_hours=5.0)
+        self.assertLess(ended.id, backup.id)
         self.assertLess(backup.id, managed.id)
         printer = self.ticket(client=client)
-        printer.msp_contract_id = backup  # no hours there: the managed one's
+        printer.msp_contract_id = backup  # bills no hours: the managed one's
         self.entry(printer, date(2026, 1, 20), 12.0)
         self.entry(printer, date(2026, 1, 21), 1.0, kind="billable")
+        move = self.ticket(client=client, name="Office move")
+        move.msp_contract_id = tm_only  # T&M there, included work not
+        self.entry(move, date(2026, 1, 23), 2.0)
+        self.entry(move, date(2026, 1, 23), 1.5, kind="billable")
         rollout = self.ticket(client=client, name="Laptop rollout")
         rollout.msp_contract_id = project
         self.entry(rollout, date(2026, 1, 22), 6.0)
-        run = self.bill(date(2026, 2, 15), backup | managed | project)
+        run = self.bill(date(2026, 2, 15), backup | tm_only | managed | project)
         lines = {line.contract_id: line for line in run.line_ids}
-        self.assertEqual(set(lines), {backup, managed, project})
+        self.assertEqual(set(lines), {backup, tm_only, managed, project})
         self.assertEqual(lines[backup].amount_untaxed, 90.0)
         self.assertFalse(lines[backup].move_id.invoice_line_ids.msp_time_entry_ids)
-        self.assertEqual(lines[managed].used_hours, 12.0)
+        self.assertEqual((lines[tm_only].used_hours, lines[tm_only].tm_hours), (0, 1.5))
+        self.assertEqual(lines[managed].used_hours, 14.0)
         self.assertEqual(lines[managed].tm_hours, 1.0)
         self.assertEqual(
-            self.invoice_line(lines[managed], self.p_overage).quantity, 2.0
+            self.invoice_line(lines[managed], self.p_overage).quantity, 4.0
         )
         self.assertEqual(lines[project].used_hours, 6.0)
         self.assertEqual(

@@ -2,12 +2,17 @@
 """Billing stamps moved from a column of account_analytic_line to the
 narrow msp_billed_time table: copy them over, then drop the column."""
 
+import logging
+
+_logger = logging.getLogger(__name__)
+
 
 def migrate(cr, version):
     cr.execute(
         """
         SELECT 1 FROM information_schema.columns
-         WHERE table_name = 'account_analytic_line'
+         WHERE table_schema = current_schema()
+           AND table_name = 'account_analytic_line'
            AND column_name = 'msp_invoice_line_id'
         """
     )
@@ -23,4 +28,5 @@ def migrate(cr, version):
         ON CONFLICT DO NOTHING
         """
     )
+    _logger.info("msp_mrr_billing: %s billing stamps moved", cr.rowcount)
     cr.execute("ALTER TABLE account_analytic_line DROP COLUMN msp_invoice_line_id")
