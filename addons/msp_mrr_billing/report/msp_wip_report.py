@@ -28,7 +28,16 @@ class MspWipReport(models.Model):
     _inherit = ["msp.billing.report.mixin"]
     _description = "Unbilled WIP"
     _auto = False
-    _depends = merge_depends(BILLED_DEPENDS, TIME_DEPENDS, CONTRACT_DEPENDS)
+    _depends = merge_depends(
+        BILLED_DEPENDS,
+        TIME_DEPENDS,
+        CONTRACT_DEPENDS,
+        {
+            "contract.contract": ["msp_tm_product_id", "msp_included_hours"],
+            "contract.line": ["contract_id", "msp_qty_source"],
+            "helpdesk.ticket": ["msp_contract_id"],
+        },
+    )
     _order = "date, id"
     _msp_xlsx_columns = [
         "date",
@@ -106,19 +115,31 @@ class MspWipReport(models.Model):
             SQL(
                 """
             CREATE OR REPLACE VIEW %(table)s AS (
-            WITH rates AS (
-                -- the client's MSP contract: a running one first, then the
-                -- latest started
-                SELECT DISTINCT ON (c.company_id, c.commercial_partner_id)
-                       c.company_id, c.commercial_partner_id AS client_id,
+            WITH terms AS (
+                -- the MSP contracts that bill T&M work, as the run picks
+                -- them (BillingFacts._hours_contracts)
+                SELECT c.id, c.company_id, c.commercial_partner_id AS client_id,
                        coalesce(c.msp_tm_rate, 0) AS rate,
                        coalesce(nullif(c.msp_after_hours_multiplier, 0), 1)
-                           AS after_hours_multiplier
+                           AS after_hours_multiplier,
+                       (c.date_end IS NULL OR c.date_end >= CURRENT_DATE)
+                           AS running,
+                       (coalesce(c.msp_included_hours, 0) > 0
+                        OR EXISTS (SELECT 1 FROM contract_line cl
+                                    WHERE cl.contract_id = c.id
+                                      AND cl.msp_qty_source = 'overage'))
+                           AS bills_included
                   FROM contract_contract c
                  WHERE c.msp_billing AND c.active
-              ORDER BY c.company_id, c.commercial_partner_id,
-                       (c.date_end IS NULL OR c.date_end >= CURRENT_DATE) DESC,
-                       c.date_start DESC, c.id DESC
+                   AND c.msp_tm_product_id IS NOT NULL
+            ),
+            rates AS (
+                -- work whose ticket names no such contract goes to the
+                -- client's running managed-services contract first
+                SELECT DISTINCT ON (company_id, client_id) *
+                  FROM terms
+              ORDER BY company_id, client_id, running DESC, bills_included DESC,
+                       id
             ),
             revenue AS (
                 SELECT DISTINCT ON (company_id, client_id)
@@ -135,15 +156,21 @@ class MspWipReport(models.Model):
                        CURRENT_DATE - l.date AS age_days,
                        l.unit_amount AS actual_hours,
                        coalesce(l.msp_billed_hours, 0) AS hours,
-                       coalesce(r.rate, 0) AS rate,
-                       coalesce(l.msp_billed_hours, 0) * coalesce(r.rate, 0)
+                       coalesce(tc.rate, r.rate, 0) AS rate,
+                       coalesce(l.msp_billed_hours, 0) * coalesce(tc.rate, r.rate, 0)
                            -- the run prices after-hours T&M work higher;
                            -- project work is billed by its project
                            * CASE WHEN l.msp_after_hours
                                    AND l.msp_work_kind = 'billable'
-                                  THEN r.after_hours_multiplier ELSE 1 END
+                                  THEN coalesce(tc.after_hours_multiplier,
+                                                r.after_hours_multiplier, 1)
+                                  ELSE 1 END
                            AS amount
                   FROM account_analytic_line l
+             LEFT JOIN helpdesk_ticket t ON t.id = l.ticket_id
+             LEFT JOIN terms tc
+                    ON tc.id = t.msp_contract_id
+                   AND tc.company_id = l.company_id
              LEFT JOIN rates r
                     ON r.client_id = l.msp_client_id
                    AND r.company_id = l.company_id

@@ -222,6 +222,30 @@ class TestBillingReports(BillingCase):
             {"0_30": 180, "31_60": 240, "over_90": 60},
         )
 
+    def test_wip_values_time_at_the_rate_of_the_contract_billing_it(self):
+        base_only = [
+            {"product_id": self.p_base.id, "name": "Base", "quantity": 1,
+             "price_unit": 90.0},
+        ]  # fmt: skip
+        backup = self.make_contract(
+            self.client, lines=base_only, msp_included_hours=0.0,
+            msp_tm_product_id=False,
+        )  # fmt: skip
+        projects = self.make_contract(
+            self.client, lines=base_only, msp_included_hours=0.0, msp_tm_rate=95.0
+        )
+        day = fields.Date.today() - relativedelta(days=3)
+        printer = self.ticket()
+        printer.msp_contract_id = backup  # bills no T&M: the main contract's
+        plain = self.entry(printer, day, 1.0, kind="billable")
+        move = self.ticket(name="Office move")
+        move.msp_contract_id = projects
+        moved = self.entry(move, day, 1.0, kind="billable")
+        rows = self.rows("msp.wip.report", self.client)
+        self.assertEqual(
+            {r.entry_id: r.rate for r in rows}, {plain: 120.0, moved: 95.0}
+        )
+
     def test_after_hours_wip_is_valued_at_the_multiplier(self):
         self.contract.msp_after_hours_multiplier = 2.0
         ticket = self.ticket(name="Weekend migration")
