@@ -1,5 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import importlib.util
 from datetime import date, datetime
+from pathlib import Path
 
 from freezegun import freeze_time
 from odoo.tests import tagged
@@ -110,3 +112,35 @@ class TestAfterHours(BillingCase):
         self.assertIn(entry, Entry.search([("msp_invoice_line_id", "=", tm.id)]))
         self.assertNotIn(entry, Entry.search([("msp_invoice_line_id", "=", False)]))
         self.assertEqual(tm.msp_time_entry_ids, entry)
+
+    def test_migration_moves_old_stamps_to_the_narrow_table(self):
+        """18.0.3.0.0: stamps in the old account_analytic_line column move
+        to msp_billed_time and the column goes."""
+        path = Path(__file__).parents[1] / "migrations/18.0.3.0.0/post-migrate.py"
+        spec = importlib.util.spec_from_file_location("msp_billing_mig_3", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        ticket = self.ticket()
+        entry = self.entry(ticket, date(2026, 1, 20), 1.0, kind="billable")
+        line = self.bill(date(2026, 2, 15), self.contract).line_ids
+        tm = self.invoice_line(line, self.p_tm)
+        cr = self.env.cr
+        # the schema before: the stamp is a column, the table is empty
+        cr.execute("DELETE FROM msp_billed_time WHERE entry_id = %s", [entry.id])
+        cr.execute(
+            "ALTER TABLE account_analytic_line ADD COLUMN msp_invoice_line_id int"
+        )
+        cr.execute(
+            "UPDATE account_analytic_line SET msp_invoice_line_id = %s WHERE id = %s",
+            [tm.id, entry.id],
+        )
+        migration.migrate(cr, "18.0.2.0.0")
+        cr.execute("SELECT invoice_line_id FROM msp_billed_time WHERE entry_id = %s",
+                   [entry.id])  # fmt: skip
+        self.assertEqual(cr.fetchall(), [(tm.id,)])
+        cr.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_name ="
+            " 'account_analytic_line' AND column_name = 'msp_invoice_line_id'"
+        )
+        self.assertFalse(cr.fetchall(), "the old column is gone")
+        migration.migrate(cr, "18.0.2.0.0")  # a second run does nothing
