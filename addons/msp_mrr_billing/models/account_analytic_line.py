@@ -1,10 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from bisect import bisect_right
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
-from pytz import utc
 
 
 class AccountAnalyticLine(models.Model):
@@ -78,26 +76,21 @@ class AccountAnalyticLine(models.Model):
 
     def _msp_outside_working_hours(self):
         """The entries whose start lies outside their company's working time
-        (attendances, time zone, public holidays): one schedule per company
-        calendar over the entries' span."""
+        (attendances, time zone, public holidays): one schedule (msp_sla's)
+        per company calendar over the entries' span."""
         outside = self.browse()
         timed = self.filtered("date_time")
-        for company in timed.company_id:
+        Clock = self.env["msp.sla.clock"]
+        for company in timed.company_id.filtered("resource_calendar_id"):
             entries = timed.filtered(lambda e, c=company: e.company_id == c)
-            calendar = company.resource_calendar_id
-            if not calendar:
-                continue
-            begin = min(entries.mapped("date_time")) - timedelta(days=1)
-            end = max(entries.mapped("date_time")) + timedelta(days=1)
-            intervals = calendar._work_intervals_batch(
-                utc.localize(begin), utc.localize(end), compute_leaves=True
-            )[False]
-            starts = [a.astimezone(utc).replace(tzinfo=None) for a, _b, _m in intervals]
-            stops = [b.astimezone(utc).replace(tzinfo=None) for _a, b, _m in intervals]
-            for entry in entries:
-                index = bisect_right(starts, entry.date_time) - 1
-                if index < 0 or entry.date_time >= stops[index]:
-                    outside |= entry
+            schedule = Clock._calendar_schedule(
+                company.resource_calendar_id,
+                min(entries.mapped("date_time")) - timedelta(days=1),
+                max(entries.mapped("date_time")) + timedelta(days=1),
+            )
+            outside |= entries.filtered(
+                lambda e, s=schedule: not s.is_working(e.date_time)
+            )
         return outside
 
     @api.model

@@ -306,19 +306,14 @@ class BillingFacts:
         """Hours over the included ones burn prepaid blocks oldest first
         (valid on the cycle's last day; rollover adds one cycle); what is
         left is overage."""
-        contract = self.contract.sudo()
         excess = max(0.0, self.included_used - self.included_hours)
         if excess <= 0:
             return
-        cycle = relativedelta(months=contract.recurring_interval or 1)
-        blocks = contract.msp_block_ids.filtered(
-            lambda b: (
-                b.date <= self.period_end
-                and (b.expiry_date + (cycle if b.rollover else relativedelta()))
-                >= self.period_end
-                and b.remaining_hours > 0
-            )
-        ).sorted(lambda b: (b.date, b.id))
+        blocks = (
+            self._valid_blocks(self.period_end)
+            .filtered(lambda b: b.remaining_hours > 0)
+            .sorted(lambda b: (b.date, b.id))
+        )
         for block in blocks:
             if excess <= 0:
                 break
@@ -327,17 +322,24 @@ class BillingFacts:
             excess -= burn
         self.overage = float_round(excess, precision_digits=2)
 
+    def _valid_blocks(self, first_day):
+        """The contract's blocks bought by the cycle's end and not expired
+        before ``first_day`` (rollover keeps a block one more cycle)."""
+        contract = self.contract.sudo()
+        cycle = relativedelta(months=contract.recurring_interval or 1)
+        return contract.msp_block_ids.filtered(
+            lambda b: (
+                b.date <= self.period_end
+                and b.expiry_date + (cycle if b.rollover else relativedelta())
+                >= first_day
+            )
+        )
+
     @property
     def had_blocks(self):
-        """Prepaid blocks were valid during the cycle (bought by then, not
-        yet expired): overage then means they ran out."""
-        cycle = relativedelta(months=self.contract.sudo().recurring_interval or 1)
-        return any(
-            block.date <= self.period_end
-            and block.expiry_date + (cycle if block.rollover else relativedelta())
-            >= self.period_start
-            for block in self.contract.sudo().msp_block_ids
-        )
+        """Prepaid blocks were valid during the cycle: overage then means
+        they ran out."""
+        return bool(self._valid_blocks(self.period_start))
 
     @property
     def burnt(self):

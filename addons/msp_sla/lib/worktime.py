@@ -31,6 +31,11 @@ class WorkSchedule:
     def covers(self, moment):
         return self.horizon[0] <= moment <= self.horizon[1]
 
+    def is_working(self, moment):
+        """Whether ``moment`` lies inside a work interval."""
+        index = bisect.bisect_right(self.starts, moment)
+        return bool(index) and moment < self.ends[index - 1]
+
     def _worked_before(self, moment):
         """Working hours from the horizon start up to ``moment``."""
         index = bisect.bisect_right(self.starts, moment)

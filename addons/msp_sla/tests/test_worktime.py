@@ -32,6 +32,14 @@ class TestWorkSchedule(BaseCase):
             self.schedule.hours_between(friday, datetime(2026, 11, 23, 8, 5)), 0.25
         )
 
+    def test_is_working_inside_intervals_only(self):
+        working = self.schedule.is_working
+        self.assertTrue(working(datetime(2026, 11, 16, 8, 0)))  # opening
+        self.assertTrue(working(datetime(2026, 11, 16, 16, 59)))
+        self.assertFalse(working(datetime(2026, 11, 16, 17, 0)))  # closed
+        self.assertFalse(working(datetime(2026, 11, 16, 7, 59)))
+        self.assertFalse(working(datetime(2026, 11, 21, 12, 0)))  # Saturday
+
     def test_ends_exactly_at_closing_time(self):
         self.assertEqual(
             self.schedule.add_hours(datetime(2026, 11, 20, 9), 8),
