@@ -176,6 +176,9 @@ class MspEscalationFired(models.Model):
     _description = "Escalation Fired"
 
     rule_id = fields.Many2one("msp.escalation.rule", required=True, ondelete="cascade")
+    company_id = fields.Many2one(
+        related="rule_id.company_id", store=True, index=True, precompute=True
+    )
     ticket_id = fields.Many2one(
         "helpdesk.ticket", required=True, ondelete="cascade", index=True
     )

@@ -61,6 +61,9 @@ class MspOncallMember(models.Model):
     rotation_id = fields.Many2one(
         "msp.oncall.rotation", required=True, ondelete="cascade"
     )
+    company_id = fields.Many2one(
+        related="rotation_id.company_id", store=True, index=True, precompute=True
+    )
     sequence = fields.Integer(default=10)
     user_id = fields.Many2one(
         "res.users", required=True, domain=[("share", "=", False)]
@@ -74,6 +77,9 @@ class MspOncallOverride(models.Model):
 
     rotation_id = fields.Many2one(
         "msp.oncall.rotation", required=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(
+        related="rotation_id.company_id", store=True, index=True, precompute=True
     )
     user_id = fields.Many2one(
         "res.users", required=True, domain=[("share", "=", False)]

@@ -450,6 +450,9 @@ class MspSlaPause(models.Model):
     clock_id = fields.Many2one(
         "msp.sla.clock", required=True, ondelete="cascade", index=True
     )
+    company_id = fields.Many2one(
+        related="clock_id.company_id", store=True, index=True, precompute=True
+    )
     start = fields.Datetime(required=True)
     end = fields.Datetime()
     hours = fields.Float(string="Working Time Paused")
