@@ -1,1 +1,1 @@
-from . import msp_demo, res_partner
+from . import msp_system_fields, helpdesk_ticket, msp_demo, res_partner

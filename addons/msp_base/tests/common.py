@@ -43,3 +43,22 @@ def commit_in_new_cursor(registry, func):
         result = func(env)
         cr.commit()  # pylint: disable=invalid-commit
         return result
+
+
+def call_kw(case, model, method, *args, **kwargs):
+    """A JSON-RPC ``call_kw`` as the HttpCase's authenticated user, the way
+    the web client and integrations call the server. Raises
+    ``JsonRpcException`` (its message is the server's exception class)."""
+    return case.make_jsonrpc_request(
+        f"/web/dataset/call_kw/{model}/{method}",
+        {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+    )
+
+
+# Models of the suite without a company rule, and why. Anything else the
+# registry holds under "msp." must have company_id and a global rule on
+# company_ids (tested in msp_base's test_security).
+COMPANY_RULE_EXEMPT = {
+    "msp.asset.type": "shared configuration: device kinds and their billing "
+    "class are the same for every company (read-only to non-managers)",
+}

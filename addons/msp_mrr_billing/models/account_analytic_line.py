@@ -8,6 +8,10 @@ from odoo.tools import SQL
 class AccountAnalyticLine(models.Model):
     _inherit = "account.analytic.line"
 
+    def _msp_system_fields(self):
+        # the billing run stamps entries (SQL); nobody stamps them by hand
+        return super()._msp_system_fields() | {"msp_billing_line_ids"}
+
     # The stamp lives in a narrow table (entry, invoice line; one row per
     # entry, ever): a billing run stamps hundreds of thousands of entries,
     # and an INSERT there costs a fraction of an UPDATE of this wide,

@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
 
+from odoo.addons.msp_base.models.msp_system_fields import system_write
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -9,11 +11,13 @@ class AccountMove(models.Model):
         """An invoice of the billing run cancelled by hand releases its
         period and its time, as 'Void and re-bill' does (without re-billing)."""
         result = super().button_cancel()
-        self._msp_release_run_lines()
+        with system_write():
+            self._msp_release_run_lines()
         return result
 
     def unlink(self):
-        self._msp_release_run_lines()
+        with system_write():
+            self._msp_release_run_lines()
         return super().unlink()
 
     def _msp_release_run_lines(self):
@@ -30,7 +34,12 @@ class AccountMove(models.Model):
 
 
 class AccountMoveLine(models.Model):
-    _inherit = "account.move.line"
+    _name = "account.move.line"
+    _inherit = ["account.move.line", "msp.system.fields.mixin"]
+
+    def _msp_system_fields(self):
+        # which run billed the line and which time it consumed
+        return super()._msp_system_fields() | {"msp_run_line_id", "msp_time_entry_ids"}
 
     msp_period_start = fields.Date(string="Period Start", copy=False)
     msp_period_end = fields.Date(string="Period End", copy=False)

@@ -8,10 +8,15 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_round, mute_logger
 
+from odoo.addons.msp_base.models.msp_system_fields import system_write
+
 from .billing_cycle import prorate
 from .billing_facts import BillingFacts
 
 _logger = logging.getLogger(__name__)
+
+
+MAGIC = frozenset(models.MAGIC_COLUMNS)
 
 
 class AlreadyBilled(Exception):
@@ -39,10 +44,14 @@ class MspBillingRun(models.Model):
 
     _name = "msp.billing.run"
     _description = "Billing Run"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "msp.system.fields.mixin"]
     _order = "billing_date desc, id desc"
 
     name = fields.Char(compute="_compute_name", store=True)
+
+    def _msp_system_fields(self):
+        return super()._msp_system_fields() | {"state"}
+
     billing_date = fields.Date(
         required=True, default=fields.Date.context_today, tracking=True
     )
@@ -91,6 +100,10 @@ class MspBillingRun(models.Model):
         }
 
     def action_post_accepted(self):
+        with system_write():
+            return self._post_accepted()
+
+    def _post_accepted(self):
         for run in self:
             lines = run.line_ids.filtered(
                 lambda line: (
@@ -123,9 +136,10 @@ class MspBillingRun(models.Model):
         return contracts
 
     def action_run(self):
-        for run in self:
-            run._bill(run._due_contracts())
-            run.state = "review"
+        with system_write():
+            for run in self:
+                run._bill(run._due_contracts())
+                run.state = "review"
         return True
 
     def _bill(self, contracts):
@@ -518,7 +532,13 @@ class MspBillingRunLine(models.Model):
 
     _name = "msp.billing.run.line"
     _description = "Billing Run Contract"
+    _inherit = ["msp.system.fields.mixin"]
     _order = "run_id desc, flags, id"
+
+    def _msp_system_fields(self):
+        # the reviewer accepts or not; everything else is what the run found
+        stored = {name for name, field in self._fields.items() if field.store}
+        return super()._msp_system_fields() | (stored - {"accepted"} - MAGIC)
 
     run_id = fields.Many2one(
         "msp.billing.run", required=True, index=True, ondelete="cascade"
@@ -680,9 +700,10 @@ class MspBillingRunLine(models.Model):
     def action_void_rebill(self):
         """Void the invoice (cancel a draft, credit a posted one), release the
         period, its time entries and block usage, and bill it again."""
-        for line in self.filtered(lambda line: line.state == "invoiced"):
-            line._void()
-            line.run_id._bill(line.contract_id)
+        with system_write():
+            for line in self.filtered(lambda line: line.state == "invoiced"):
+                line._void()
+                line.run_id._bill(line.contract_id)
         return True
 
     def _void(self):

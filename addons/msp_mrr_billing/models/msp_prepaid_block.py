@@ -9,6 +9,7 @@ class MspPrepaidBlock(models.Model):
 
     _name = "msp.prepaid.block"
     _description = "Prepaid Block of Hours"
+    _inherit = ["msp.system.fields.mixin"]
     _order = "date, id"
 
     name = fields.Char(required=True)
@@ -34,6 +35,10 @@ class MspPrepaidBlock(models.Model):
     active_block = fields.Boolean(
         compute="_compute_active_block", string="Usable", search="_search_active_block"
     )
+
+    def _msp_system_fields(self):
+        # the balance follows the usage rows the billing run writes
+        return super()._msp_system_fields() | {"used_hours", "remaining_hours"}
 
     @api.depends("hours", "usage_ids.hours")
     def _compute_balance(self):

@@ -5,7 +5,24 @@ from odoo import Command, api, fields, models
 from odoo.tools import create_index, email_normalize, html2plaintext
 from pytz import utc
 
+from odoo.addons.msp_base.models.msp_system_fields import system_write
+
 from ..lib.matching import clean_subject, email_domain
+
+# Set by intake, routing and the claim action, never typed in.
+SYSTEM_FIELDS = frozenset(
+    {
+        "msp_unknown_sender",
+        "msp_routed_date",
+        "msp_claimed_date",
+        "msp_claimed_by_id",
+        "msp_time_to_route",
+        "msp_time_to_claim",
+        "msp_alert_source_id",
+        "msp_alert_key",
+        "msp_alert_count",
+    }
+)
 
 
 class HelpdeskTicket(models.Model):
@@ -49,6 +66,9 @@ class HelpdeskTicket(models.Model):
         "msp.routing.log", "ticket_id", string="Routing Log", readonly=True
     )
 
+    def _msp_system_fields(self):
+        return super()._msp_system_fields() | SYSTEM_FIELDS
+
     def init(self):
         # the duplicate-mail check looks back a few minutes by creation date
         create_index(
@@ -82,6 +102,7 @@ class HelpdeskTicket(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         """Route in the create values, before SLA targets are set."""
+        self._msp_check_system_fields(vals_list)
         if self.env.context.get("msp_routing_skip"):
             return super().create(vals_list)
         now = fields.Datetime.now()
@@ -90,7 +111,8 @@ class HelpdeskTicket(models.Model):
         for vals in vals_list:
             if vals.get("team_id") or vals.get("user_id"):
                 vals.setdefault("msp_routed_date", now)  # routed on the way in
-        tickets = super().create(vals_list)
+        with system_write():
+            tickets = super().create(vals_list)
         self.env["msp.routing.log"].sudo().create(
             [
                 {
@@ -232,7 +254,10 @@ class HelpdeskTicket(models.Model):
             if client:
                 custom_values.setdefault("partner_id", client.id)
             else:
+                self._msp_check_system_fields([custom_values])
                 custom_values["msp_unknown_sender"] = True
+                with system_write():
+                    return super().message_new(msg_dict, custom_values=custom_values)
         return super().message_new(msg_dict, custom_values=custom_values)
 
     @api.model
@@ -264,13 +289,14 @@ class HelpdeskTicket(models.Model):
         now = fields.Datetime.now()
         for ticket in self:
             previous = ticket.user_id
-            ticket.with_context(msp_routing_claim=True).write(
-                {
-                    "user_id": self.env.user.id,
-                    "msp_claimed_date": now,
-                    "msp_claimed_by_id": self.env.user.id,
-                }
-            )
+            with system_write():
+                ticket.with_context(msp_routing_claim=True).write(
+                    {
+                        "user_id": self.env.user.id,
+                        "msp_claimed_date": now,
+                        "msp_claimed_by_id": self.env.user.id,
+                    }
+                )
             ticket._msp_log(
                 "claim",
                 self.env._(
@@ -282,14 +308,16 @@ class HelpdeskTicket(models.Model):
         return True
 
     def write(self, vals):
+        self._msp_check_system_fields([vals])
         reassigned = "user_id" in vals and not self.env.context.get("msp_routing_claim")
         previous = {t.id: t.user_id for t in self} if reassigned else {}
         if ("team_id" in vals or "user_id" in vals) and "msp_routed_date" not in vals:
             unrouted = self.filtered(lambda t: not t.msp_routed_date)
             if unrouted:
-                super(HelpdeskTicket, unrouted).write(
-                    {"msp_routed_date": fields.Datetime.now()}
-                )
+                with system_write():
+                    super(HelpdeskTicket, unrouted).write(
+                        {"msp_routed_date": fields.Datetime.now()}
+                    )
         result = super().write(vals)
         for ticket in self.filtered(lambda t: t.id in previous):
             if previous[ticket.id] != ticket.user_id:

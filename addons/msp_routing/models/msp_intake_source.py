@@ -203,11 +203,13 @@ class MspIntakeSource(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                INSERT INTO msp_intake_nonce (source_id, digest, create_date)
-                VALUES (%s, %s, now() at time zone 'UTC')
+                INSERT INTO msp_intake_nonce
+                       (source_id, company_id, digest, create_date)
+                VALUES (%s, %s, %s, now() at time zone 'UTC')
                 ON CONFLICT (source_id, digest) DO NOTHING RETURNING id
                 """,
                 self.id,
+                self.company_id.id,
                 digest,
             )
         )
@@ -345,6 +347,9 @@ class MspIntakeMapping(models.Model):
     _description = "Alert Field Mapping"
 
     source_id = fields.Many2one("msp.intake.source", required=True, ondelete="cascade")
+    company_id = fields.Many2one(
+        related="source_id.company_id", store=True, index=True, precompute=True
+    )
     field = fields.Selection(
         [(f, f.replace("_", " ").title()) for f in FIELDS], required=True
     )
@@ -362,6 +367,9 @@ class MspIntakeClientMap(models.Model):
     _description = "Alert Device/Site to Client"
 
     source_id = fields.Many2one("msp.intake.source", required=True, ondelete="cascade")
+    company_id = fields.Many2one(
+        related="source_id.company_id", store=True, index=True, precompute=True
+    )
     kind = fields.Selection([("device", "Device"), ("site", "Site")], required=True)
     value = fields.Char(required=True)
     partner_id = fields.Many2one(
@@ -386,6 +394,9 @@ class MspIntakeEvent(models.Model):
     _order = "id desc"
 
     source_id = fields.Many2one("msp.intake.source", ondelete="cascade", index=True)
+    company_id = fields.Many2one(
+        related="source_id.company_id", store=True, index=True, precompute=True
+    )
     date = fields.Datetime(default=fields.Datetime.now, index=True)
     status = fields.Integer(string="HTTP Status")
     outcome = fields.Selection(
@@ -410,6 +421,9 @@ class MspIntakeNonce(models.Model):
     _description = "Alert Intake Nonce"
 
     source_id = fields.Many2one("msp.intake.source", required=True, ondelete="cascade")
+    company_id = fields.Many2one(
+        related="source_id.company_id", store=True, index=True, precompute=True
+    )
     digest = fields.Char(required=True)
 
     _sql_constraints = [

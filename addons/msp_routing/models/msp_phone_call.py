@@ -8,6 +8,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import html_escape
 
+from odoo.addons.msp_base.models.msp_system_fields import system_write
+
 
 def phone_digits(number):
     return re.sub(r"\D", "", number or "")
@@ -78,22 +80,9 @@ class MspPhoneCall(models.Model):
                 raise UserError(self.env._("This call already has its ticket."))
             notes = html_escape(call.notes or "")
             number = html_escape(call.caller_number)
-            ticket = self.env["helpdesk.ticket"].create(
-                {
-                    "name": call.subject,
-                    "description": f"<p>Phone call from {number}</p><p>{notes}</p>",
-                    "partner_id": call.partner_id.id,
-                    "partner_name": call.partner_id.name or call.caller_number,
-                    "channel_id": self.env.ref(
-                        "helpdesk_mgmt.helpdesk_ticket_channel_phone"
-                    ).id,
-                    "priority": call.priority,
-                    "team_id": call.team_id.id,
-                    "category_id": call.category_id.id,
-                    "company_id": call.company_id.id,
-                    "msp_unknown_sender": not call.partner_id,
-                }
-            )
+            # the unknown-caller flag is the system's to set
+            with system_write():
+                ticket = call._create_ticket(notes, number)
             call.ticket_id = ticket
             call._log_time()
         if len(self) == 1:
@@ -104,6 +93,24 @@ class MspPhoneCall(models.Model):
                 "view_mode": "form",
             }
         return True
+
+    def _create_ticket(self, notes, number):
+        return self.env["helpdesk.ticket"].create(
+            {
+                "name": self.subject,
+                "description": f"<p>Phone call from {number}</p><p>{notes}</p>",
+                "partner_id": self.partner_id.id,
+                "partner_name": self.partner_id.name or self.caller_number,
+                "channel_id": self.env.ref(
+                    "helpdesk_mgmt.helpdesk_ticket_channel_phone"
+                ).id,
+                "priority": self.priority,
+                "team_id": self.team_id.id,
+                "category_id": self.category_id.id,
+                "company_id": self.company_id.id,
+                "msp_unknown_sender": not self.partner_id,
+            }
+        )
 
     def _log_time(self):
         """The call's duration as a time entry on the ticket, by whoever

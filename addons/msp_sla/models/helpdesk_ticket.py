@@ -9,6 +9,22 @@ from .msp_sla_clock import ACTIVE_STATES, KINDS, STATUS_RANK, STATUSES
 from .msp_sla_profile import PRIORITY_CODE
 
 # Changing any of these recomputes the targets from the ticket's creation.
+# Kept by the clocks (and the contract resolution), never typed in.
+SYSTEM_FIELDS = frozenset(
+    {
+        "msp_contract_id",
+        "msp_sla_profile_id",
+        "msp_sla_clock_ids",
+        "msp_sla_response_deadline",
+        "msp_sla_response_status",
+        "msp_sla_resolution_deadline",
+        "msp_sla_resolution_status",
+        "msp_sla_status",
+        "msp_sla_breached",
+        "msp_sla_at_risk",
+        "msp_sla_deadline",
+    }
+)
 SLA_KEYS = {
     "priority",
     "partner_id",
@@ -146,6 +162,9 @@ class HelpdeskTicket(models.Model):
         ]
 
     # ------------------------------------------------------------ life cycle
+
+    def _msp_system_fields(self):
+        return super()._msp_system_fields() | SYSTEM_FIELDS
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -9,11 +9,27 @@ from odoo.tools import sql
 
 from ..lib.rounding import billed_seconds, to_seconds
 
+# Derived from the entry, or set by the correction wizard and the meeting
+# capture: never typed in (billed hours are what the client pays).
+SYSTEM_FIELDS = frozenset(
+    {
+        "msp_billed_hours",
+        "msp_rounding_hours",
+        "msp_work_type_reason",
+        "msp_client_id",
+        "msp_timer_running",
+        "msp_adjusted_line_id",
+        "msp_adjustment_reason",
+        "msp_calendar_event_id",
+    }
+)
+
 RUNNING_TIMER_CONSTRAINT = "account_analytic_line_msp_one_running_timer"
 
 
 class AccountAnalyticLine(models.Model):
-    _inherit = "account.analytic.line"
+    _name = "account.analytic.line"
+    _inherit = ["account.analytic.line", "msp.system.fields.mixin"]
 
     _sql_constraints = [
         (
@@ -125,6 +141,9 @@ class AccountAnalyticLine(models.Model):
         compute="_compute_msp_locked",
         help="Dated on or before the lock date: cannot change any more.",
     )
+
+    def _msp_system_fields(self):
+        return super()._msp_system_fields() | SYSTEM_FIELDS
 
     def _auto_init(self):
         # Existing zero-hour lines (hr_timesheet's install-time "Analysis"

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from odoo.addons.msp_base.models.msp_system_fields import system_write
+
 LOOKBACK_DAYS = 14  # the cron catches events that ended in this window
 
 
@@ -98,7 +100,8 @@ class CalendarEvent(models.Model):
                             "unit_amount": event.duration,
                         }
                     )
-        return Line.create(vals_list)
+        with system_write():
+            return Line.create(vals_list)
 
     @api.model
     def _cron_msp_capture_time(self):
