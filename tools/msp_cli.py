@@ -252,26 +252,53 @@ def cmd_run(args):
     say(f"serving http://localhost:{args.port} (database {args.db}; login admin/admin)")
     serve = odoo_cmd(py, db, args.db, "--http-port", str(args.port))
     serve += ["--db-filter", f"^{re.escape(args.db)}$"]
-    os.execvp(serve[0], serve + list(args.odoo_args))
+    serve += serve_options(args)
+    os.execvp(serve[0], serve)
+
+
+def serve_options(args):
+    """Odoo options of ``./msp run``: ``--workers N`` (multi-process, with
+    the long-polling port next to the HTTP one), then whatever follows
+    ``--``, passed on intact (argparse keeps the ``--`` itself: dropped)."""
+    extra = list(args.odoo_args)
+    if extra[:1] == ["--"]:
+        extra = extra[1:]
+    options = []
+    if args.workers:
+        options += [f"--workers={args.workers}", f"--gevent-port={args.port + 3}"]
+    return options + extra
 
 
 # ---------------------------------------------------------------------- test
 
 
 class Tally:
-    """Sum Odoo's test result lines of one or more runs."""
+    """Sum Odoo's test result lines of one or more runs, and note what the
+    log says outside them: an ERROR or CRITICAL record that is not a test's
+    own failure report is a failure too (as OCA's checklog-odoo has it),
+    unless a pattern of ``tools/checklog-allow.txt`` matches it."""
 
     RESULT = re.compile(
         r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database"
     )
-    SKIP = re.compile(r"odoo\.tests\.result: skipped (\S+) : (.*)$")
+    # logged by the test's own module (odoo/tests/result.py addSkip)
+    SKIP = re.compile(r" INFO \S+ [\w.]+: skipped (\S+) : (.*)$")
+    RECORD = re.compile(
+        r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ "
+        r"(?P<level>[A-Z]+) \S+ (?P<logger>[\w.]+): (?P<message>.*)$"
+    )
+    # a failing test's own report: counted by the result line already
+    TEST_REPORT = re.compile(r"^(ERROR|FAIL): |^=+$|^-+$")
 
-    def __init__(self):
+    def __init__(self, allow=()):
         self.run = self.failed = self.skipped = 0
         self.browser_skips = []
         self.results_seen = 0
+        self.logged_errors = []
+        self.allow = [re.compile(pattern) for pattern in allow]
 
     def feed(self, line):
+        line = line.rstrip("\n")
         match = self.RESULT.search(line)
         if match:
             failures, errors, total = map(int, match.groups())
@@ -285,10 +312,28 @@ class Tally:
                 self.browser_skips.append(f"{match.group(1)}: {match.group(2)}")
             else:
                 self.skipped += 1
+            return
+        match = self.RECORD.match(line)
+        if (
+            match
+            and match["level"] in ("ERROR", "CRITICAL")
+            and match["logger"] != "odoo.tests.result"
+            and not self.TEST_REPORT.search(match["message"])
+            and not any(pattern.search(line) for pattern in self.allow)
+        ):
+            self.logged_errors.append(line)
 
     @property
     def passed(self):
         return max(self.run - self.failed - self.skipped - len(self.browser_skips), 0)
+
+
+def read_allow_list(path):
+    """Regular expressions, one a line; blank lines and # comments skipped."""
+    if not path.is_file():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
 
 
 def run_logged(cmd, log_path, tally, env=None):
@@ -381,6 +426,29 @@ def run_lint(py):
     return results
 
 
+def run_launcher_tests():
+    """The launcher's own unit tests (tools/test_msp_cli.py), standard
+    library only: {"passed": n, "failed": n}."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "unittest", "-q", "test_msp_cli"],
+        cwd=ROOT / "tools",
+        capture_output=True,
+        text=True,
+    )
+    ran = re.search(r"^Ran (\d+) tests?", proc.stderr, re.MULTILINE)
+    total = int(ran.group(1)) if ran else 0
+    bad = re.search(r"^FAILED \((.*)\)", proc.stderr, re.MULTILINE)
+    failed = 0
+    if bad:
+        failed = sum(int(n) for n in re.findall(r"(?:failures|errors)=(\d+)", bad[1]))
+    if proc.returncode and not failed:
+        failed = 1
+    if failed:
+        print(proc.stderr[-4000:])
+    say(f"launcher tests: {total - failed} passed, {failed} failed")
+    return {"passed": total - failed, "failed": failed}
+
+
 def cmd_test(args):
     py = find_odoo_python()
     if not args.no_install:
@@ -394,7 +462,7 @@ def cmd_test(args):
     peers = [] if args.addons or args.no_peers else PEER_SUITES
     dbname = args.db
     drop_db(py, db, dbname)
-    tally = Tally()
+    tally = Tally(read_allow_list(ROOT / "tools" / "checklog-allow.txt"))
     started = time.time()
 
     # 1. Install every msp addon on a fresh database, running their tests.
@@ -430,9 +498,21 @@ def cmd_test(args):
     for name, ok in lint.items():
         if not ok:
             problems.append(f"{name} reported problems")
-    failed = tally.failed + len(tally.browser_skips)
+    for line in tally.logged_errors:
+        problems.append(f"error logged outside a test: {line[:300]}")
+    launcher = run_launcher_tests()
+    if launcher["failed"]:
+        problems.append("the launcher's own tests failed (see above)")
+    failed = tally.failed + len(tally.browser_skips) + len(tally.logged_errors)
+    failed += launcher["failed"]
+    # lint is reported as lint: a failure fails the run, a pass is no test
     failed += sum(1 for ok in lint.values() if not ok)
-    passed = tally.passed + sum(1 for ok in lint.values() if ok)
+    passed = tally.passed + launcher["passed"]
+    if lint:
+        say(
+            "lint: "
+            + ", ".join(f"{k} {'ok' if v else 'FAILED'}" for k, v in lint.items())
+        )
     for problem in problems:
         say(f"FAILED: {problem}")
     say(f"full log: {log_path} ({time.time() - started:.0f} s)")
@@ -443,12 +523,18 @@ def cmd_test(args):
     return 1 if (problems or failed) else 0
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(prog="msp", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="serve the suite with demo data on :8069")
     run.add_argument("--db", default=os.environ.get("MSP_DB", "msp"))
     run.add_argument("--port", type=int, default=8069)
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="Odoo worker processes (0: one threaded process)",
+    )
     run.add_argument("odoo_args", nargs=argparse.REMAINDER)
     test = sub.add_parser("test", help="run every test on a fresh database")
     test.add_argument("--db", default=os.environ.get("MSP_TEST_DB", "msp_test"))
@@ -459,7 +545,11 @@ def main(argv=None):
     test.add_argument("--no-peers", action="store_true", help="skip OCA suites")
     test.add_argument("--no-lint", action="store_true", help="skip ruff/pylint")
     test.add_argument("--no-install", action="store_true", help="skip pip install")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
     if args.command == "run":
         return cmd_run(args)
     return cmd_test(args)

@@ -1,0 +1,106 @@
+# ruff: noqa: W291, W293, E501 (log lines as Odoo writes them, trailing spaces included)
+"""Unit tests of the launcher's log reading, on real Odoo 18 log lines
+(``./msp test`` runs them; standard library only)."""
+
+import unittest
+
+import msp_cli
+
+PASSED = (
+    "2026-11-23 20:18:54,306 10446 INFO msp_test odoo.tests.result: 0 failed, "
+    "0 error(s) of 275 tests when loading database 'msp_test' \n"
+)
+FAILED = """\
+2026-11-23 20:06:26,126 7947 INFO msp_test odoo.addons.msp_routing.tests.test_phone: ====================================================================== 
+2026-11-23 20:06:26,127 7947 ERROR msp_test odoo.addons.msp_routing.tests.test_phone: ERROR: TestPhoneToTicket.test_wizard_matches_caller_and_books_the_time
+Traceback (most recent call last):
+  File "/work/main/addons/msp_routing/tests/test_phone.py", line 54, in test_wizard_matches_caller_and_books_the_time
+    call.action_create_ticket()
+odoo.exceptions.AccessError: 'Unknown Sender' of Helpdesk Ticket are set by the system and cannot be written directly.
+ 
+2026-11-23 20:06:26,127 7947 INFO msp_test odoo.addons.msp_routing.tests.test_phone: ---------------------------------------------------------------------- 
+2026-11-23 20:06:37,761 7947 ERROR msp_test odoo.tests.result: 0 failed, 1 error(s) of 50 tests when loading database 'msp_test' 
+"""
+ERROR_OUTSIDE_A_TEST = """\
+2026-11-23 20:10:02,511 10446 ERROR msp_test odoo.http: Exception during request handling.
+Traceback (most recent call last):
+  File "/usr/lib/python3/dist-packages/odoo/http.py", line 2375, in __call__
+    response = request._serve_db()
+ValueError: Invalid isoformat string: '2026-02-30'
+"""
+BROWSER_SKIP = (
+    "2026-11-23 19:58:01,004 5060 INFO msp_test odoo.addons.msp_base.tests."
+    "test_tour: skipped TestMspBaseTour.test_open_msp_app : websocket-client "
+    "module is not installed\n"
+)
+OTHER_SKIP = (
+    "2026-11-23 19:58:02,114 5060 INFO msp_test odoo.addons.msp_sla.tests."
+    "test_sla_clocks: skipped TestSlaClocks.test_x : not relevant here\n"
+)
+WARNING = (
+    "2026-11-23 20:13:46,900 10446 WARNING msp_test odoo.addons.msp_assets."
+    "models.sync_engine: NinjaOne page 3 answered 429, retrying in 1 s\n"
+)
+
+
+def tally_of(*texts, allow=()):
+    tally = msp_cli.Tally(allow)
+    for text in texts:
+        for line in text.splitlines(keepends=True):
+            tally.feed(line)
+    return tally
+
+
+class TestTally(unittest.TestCase):
+    def test_passed_run(self):
+        tally = tally_of(PASSED, WARNING)
+        self.assertEqual((tally.run, tally.failed, tally.passed), (275, 0, 275))
+        self.assertEqual(tally.logged_errors, [])
+
+    def test_failed_test_counts_once(self):
+        tally = tally_of(FAILED)
+        self.assertEqual((tally.run, tally.failed, tally.passed), (50, 1, 49))
+        # the test's own report is not also an error outside a test
+        self.assertEqual(tally.logged_errors, [])
+
+    def test_error_outside_a_test_is_caught(self):
+        tally = tally_of(PASSED, ERROR_OUTSIDE_A_TEST)
+        self.assertEqual(tally.failed, 0)
+        self.assertEqual(len(tally.logged_errors), 1)
+        self.assertIn("odoo.http: Exception during request", tally.logged_errors[0])
+
+    def test_allow_list_lets_an_expected_error_through(self):
+        tally = tally_of(ERROR_OUTSIDE_A_TEST, allow=[r"odoo\.http: Exception"])
+        self.assertEqual(tally.logged_errors, [])
+
+    def test_browser_skip_is_a_failure_other_skips_are_skips(self):
+        tally = tally_of(BROWSER_SKIP, OTHER_SKIP, PASSED)
+        self.assertEqual(len(tally.browser_skips), 1)
+        self.assertIn("test_open_msp_app", tally.browser_skips[0])
+        self.assertEqual(tally.skipped, 1)
+        self.assertEqual(tally.passed, 275 - 2)
+
+
+class TestRunOptions(unittest.TestCase):
+    def parse(self, argv):
+        parser_args = msp_cli.build_parser().parse_args(["run", *argv])
+        return msp_cli.serve_options(parser_args)
+
+    def test_workers_and_what_follows_the_double_dash(self):
+        self.assertEqual(
+            self.parse(["--workers", "2", "--", "--limit-time-real=600"]),
+            ["--workers=2", "--gevent-port=8072", "--limit-time-real=600"],
+        )
+
+    def test_readme_example_reaches_odoo_intact(self):
+        self.assertEqual(self.parse(["--", "--workers=2"]), ["--workers=2"])
+        self.assertEqual(self.parse([]), [])
+
+    def test_allow_list_file_syntax(self):
+        path = msp_cli.ROOT / "tools" / "checklog-allow.txt"
+        for pattern in msp_cli.read_allow_list(path):
+            msp_cli.re.compile(pattern)
+
+
+if __name__ == "__main__":
+    unittest.main()
