@@ -51,7 +51,8 @@ def case(rng, args, serial):
     """(path, body, headers, label) of one hostile request."""
     key = f"LOAD-{args.seed}-{serial}"
     now = str(int(time.time()))
-    alert = {"id": key, "title": f"Load {key}"}
+    # generic and Tactical RMM field names
+    alert = {"id": key, "title": f"Load {key}", "alert_id": key, "message": key}
     kind = rng.choice(
         [
             "binary", "deep", "number", "surrogate", "nul", "replay", "timestamp",
@@ -89,7 +90,7 @@ def case(rng, args, serial):
     if kind == "replay":
         body = json.dumps(alert).encode()
         rewording = rng.choice(
-            [lambda d: d.upper(), lambda d: f"SHA256={d}", lambda d: f" sha256={d}",
+            [lambda d: d.upper(), lambda d: f"SHA256={d}", lambda d: f"sha256=  {d}",
              lambda d: f"sha256={d},x", lambda d: d]
         )  # fmt: skip
         return intake, body, signed(body, rewording=rewording), kind
