@@ -3,7 +3,7 @@
 {
     "name": "MSP Intake and Routing",
     "summary": "Every channel into one queue, tagged, routed and escalated by rules",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "license": "AGPL-3",
     "category": "Services/Helpdesk",
     "author": "MSP Suite contributors",
@@ -15,8 +15,8 @@
         "msp_assets",
     ],
     "data": [
-        "security/ir.model.access.csv",
         "security/msp_routing_security.xml",
+        "security/ir.model.access.csv",
         "data/msp_routing_data.xml",
         "views/msp_routing_rule_views.xml",
         "views/msp_escalation_rule_views.xml",

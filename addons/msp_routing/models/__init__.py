@@ -7,3 +7,4 @@ from . import helpdesk_ticket
 from . import msp_escalation_rule
 from . import msp_intake_source
 from . import msp_phone_call
+from . import ir_http

@@ -3,13 +3,17 @@
 RMM, Zabbix, generic JSON), posting to ``/msp/intake/<code>``."""
 
 import hashlib
-import json
 import logging
 import time
+from datetime import timedelta
 
-from odoo import api, fields, models
-from odoo.exceptions import ValidationError
-from odoo.tools import SQL, html_escape
+import psycopg2
+import psycopg2.errors
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, create_index, html_escape
+
+from odoo.addons.msp_base.models.msp_system_fields import system_write
 
 from ..lib.payload import (
     DEFAULT_CLEAR,
@@ -17,18 +21,31 @@ from ..lib.payload import (
     FIELDS,
     MAX_BODY,
     PRESETS,
+    SIGNATURE,
+    TIMESTAMP,
+    BadRequest,
+    call_values,
+    like_literal,
     normalize,
-    signature_ok,
+    parse_json,
+    token_ok,
+    valid_code,
+    verified_digest,
 )
 
 _logger = logging.getLogger(__name__)
 
-
-class IntakeRejected(Exception):
-    def __init__(self, status, error):
-        super().__init__(error)
-        self.status = status
-        self.error = error
+# Settings (ir.config_parameter) and their defaults
+PARAM_AUTH_LIMIT = "msp_routing.intake_auth_failures_per_minute"
+AUTH_FAILURES_PER_MINUTE = 30
+PARAM_LOG_CAP = "msp_routing.intake_rejected_logged_per_minute"
+REJECTED_LOGGED_PER_MINUTE = 30
+PARAM_RETENTION = "msp_routing.intake_event_retention_days"
+RETENTION_DAYS = 30
+PARAM_RETENTION_ACCEPTED = "msp_routing.intake_event_retention_days_accepted"
+RETRY_AFTER = 60  # seconds, with 429
+LOGGED_BYTES_REJECTED = 256
+LOGGED_BYTES = 2000
 
 
 class MspIntakeSource(models.Model):
@@ -40,7 +57,18 @@ class MspIntakeSource(models.Model):
     code = fields.Char(
         required=True,
         index=True,
-        help="URL part: alerts are posted to /msp/intake/<code>.",
+        help="URL part: alerts are posted to /msp/intake/<code>. Letters, "
+        "digits, '-' and '_' only (64 at most).",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Intake User",
+        readonly=True,
+        copy=False,
+        ondelete="restrict",
+        context={"active_test": False},
+        help="Technical user (archived: it cannot log in) that creates this "
+        "source's tickets and calls, with the intake rights only.",
     )
     active = fields.Boolean(default=True, tracking=True)
     company_id = fields.Many2one(
@@ -95,12 +123,46 @@ class MspIntakeSource(models.Model):
 
     _sql_constraints = [("code_unique", "UNIQUE (code)", "The source code is used.")]
 
+    @api.constrains("code")
+    def _check_code(self):
+        for source in self:
+            if not valid_code(source.code):
+                raise ValidationError(
+                    self.env._(
+                        "The source code %(code)s may hold letters, digits, '-' "
+                        "and '_' only (64 at most): it is part of the URL.",
+                        code=source.code,
+                    )
+                )
+
+    @api.constrains("max_skew")
+    def _check_max_skew(self):
+        for source in self:
+            if not 1 <= source.max_skew <= 86400:
+                raise ValidationError(
+                    self.env._("The clock skew is 1 s to 1 day (86400 s).")
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         sources = super().create(vals_list)
         for source in sources.filtered(lambda s: not s.mapping_ids):
             source._apply_preset()
+        sources._create_intake_users()
         return sources
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "name" in vals or "company_id" in vals:
+            for source in self.filtered("user_id"):
+                source.user_id.sudo().write(
+                    {
+                        "name": self.env._("Alert intake: %(name)s", name=source.name),
+                        "company_ids": [Command.set(source.company_id.ids)],
+                        "company_id": source.company_id.id,
+                    }
+                )
+        return result
 
     @api.onchange("preset")
     def _onchange_preset(self):
@@ -120,86 +182,134 @@ class MspIntakeSource(models.Model):
 
     @api.model
     def _receive(self, code, headers, body):
-        """Handle one POST: returns (HTTP status, JSON-able dict). Every
-        request is logged as an intake event, accepted or not."""
-        source = self._source(code)
-        try:
-            payload = self._accept(source, headers, body)
-            alert = normalize(payload, source._paths())
-            if not (alert["title"] or alert["alert_id"]):
-                raise IntakeRejected(422, "the alert has neither a title nor an id")
-            ticket, action = source._process_alert(alert)
-        except IntakeRejected as rejected:
-            _logger.info(
-                "intake %s rejected: %s %s", code, rejected.status, rejected.error
-            )
-            self._log_event(source, rejected.status, "rejected", rejected.error, body)
-            return rejected.status, {"error": rejected.error}
-        self._log_event(source, 200, action, "", body, ticket)
-        return 200, {
-            "action": action,
-            "ticket_id": ticket.id or None,
-            "ticket": ticket.number or None,
-        }
+        """One POST to /msp/intake/<code>: returns (HTTP status, JSON-able
+        dict). Answers 2xx or 4xx with a clear error, never 5xx for bad input."""
+        return self._handle("alert", code, headers, body)
 
     @api.model
     def _receive_call(self, code, headers, body):
         """A phone system's call record: JSON ``{"caller": "+1 555 0100",
         "duration_seconds": 300, "subject": "...", "notes": "...",
         "agent_login": "dana"}``, authenticated like alerts."""
+        return self._handle("call", code, headers, body)
+
+    @api.model
+    def _handle(self, kind, code, headers, body):
+        """Checks in order, the cheap and pure ones first: URL code, size,
+        source, failure rate, authentication, JSON, values; then the work,
+        as the source's intake user."""
+        if not valid_code(code):
+            return 404, {"error": "unknown intake source"}
+        if len(body) > MAX_BODY:
+            return 413, {"error": "payload larger than 1 MiB"}
         source = self._source(code)
+        if not source:
+            _logger.info("intake: unknown source %s", code)
+            return 404, {"error": "unknown intake source"}
+        if source._auth_failures_exceeded():
+            source._log_rejected(429, "too many failed authentications", body)
+            return 429, {
+                "error": "too many failed authentications, retry later",
+                "retry_after": RETRY_AFTER,
+            }
         try:
-            payload = self._accept(source, headers, body)
-            if not str(payload.get("caller") or "").strip():
-                raise IntakeRejected(422, "the call has no caller number")
             try:
-                float(payload.get("duration_seconds") or 0)
-            except (TypeError, ValueError) as error:
-                raise IntakeRejected(422, "duration_seconds is not a number") from error
-            call = self.env["msp.phone.call"]._from_api(payload, source.company_id)
-        except IntakeRejected as rejected:
-            self._log_event(source, rejected.status, "rejected", rejected.error, body)
+                digest = source._check_auth(headers, body)
+                values = source._validate(kind, parse_json(body))
+            except BadRequest:
+                raise
+            except Exception as error:  # a bug in a pure check: log it, say 400
+                _logger.exception("intake %s: unexpected error reading a request", code)
+                raise BadRequest(400, "unreadable request") from error
+            if digest and not source._consume_nonce(digest):
+                raise BadRequest(409, "replayed request")
+            return source._run(kind, values, body)
+        except BadRequest as rejected:
+            _logger.info(
+                "intake %s rejected: %s %s", code, rejected.status, rejected.error
+            )
+            source._log_rejected(rejected.status, rejected.error, body)
             return rejected.status, {"error": rejected.error}
-        self._log_event(source, 200, "created", "", body, call.ticket_id)
+
+    def _validate(self, kind, payload):
+        """The alert's fields or the call's values (pure), or BadRequest."""
+        if kind == "call":
+            return call_values(payload)
+        alert = normalize(payload, self._paths())
+        if not (alert["title"] or alert["alert_id"]):
+            raise BadRequest(422, "the alert has neither a title nor an id")
+        return alert
+
+    def _run(self, kind, values, body):
+        """The database work, as the source's intake user (not the
+        superuser): a data error the database or a constraint refuses is a
+        422, rolled back to a savepoint."""
+        self.ensure_one()
+        source = self.with_user(self._intake_user()).with_company(self.company_id)
+        source = source.with_context(mail_create_nosubscribe=True)
+        try:
+            with self.env.cr.savepoint():
+                if kind == "call":
+                    call = source.env["msp.phone.call"]._from_api(
+                        values, self.company_id
+                    )
+                    ticket, action = call.ticket_id, "created"
+                    answer = {"action": action, "call_id": call.id}
+                else:
+                    # the alert's key, source and count are the system's
+                    with system_write():
+                        ticket, action = source._process_alert(values)
+                    answer = {"action": action}
+        except (UserError, ValidationError, psycopg2.DataError) as error:
+            if isinstance(error, AccessError):
+                raise  # the intake user lacks a right: a setup error, not input
+            _logger.warning("intake %s: refused by the database: %s", self.code, error)
+            raise BadRequest(422, "the alert could not be stored") from error
+        self._log_event(200, action, "", body, ticket)
         return 200, {
-            "action": "created",
-            "call_id": call.id,
-            "ticket_id": call.ticket_id.id,
-            "ticket": call.ticket_id.number,
+            **answer,
+            "ticket_id": ticket.id or None,
+            "ticket": ticket.number or None,
         }
 
     @api.model
     def _source(self, code):
+        """The active source of that code, read as superuser: its secrets
+        are needed to authenticate the request."""
         return self.sudo().search([("code", "=", code), ("active", "=", True)], limit=1)
 
-    @api.model
-    def _accept(self, source, headers, body):
-        """Size, source, authentication, JSON: the payload, or IntakeRejected."""
-        if len(body) > MAX_BODY:
-            raise IntakeRejected(413, "payload larger than 1 MiB")
-        if not source:
-            raise IntakeRejected(404, "unknown intake source")
-        source._authenticate(headers, body)
-        return self._parse(body)
-
-    def _authenticate(self, headers, body):
+    def _check_auth(self, headers, body):
+        """Token or signature (pure): the verified HMAC digest (the replay
+        key) for signed sources, None for token sources; or BadRequest."""
         self.ensure_one()
         if self.auth_mode == "token":
-            given = headers.get("X-MSP-Token") or (
-                headers.get("Authorization") or ""
-            ).removeprefix("Bearer ")
-            if not self.token or not given or given.strip() != self.token:
-                raise IntakeRejected(401, "missing or wrong token")
-            return
+            given = headers.get("X-MSP-Token") or ""
+            authorization = headers.get("Authorization") or ""
+            if not given and authorization.startswith("Bearer "):
+                given = authorization.removeprefix("Bearer ")
+            if not token_ok(self.token, given.strip()):
+                raise BadRequest(401, "missing or wrong token")
+            return None
         timestamp = headers.get("X-MSP-Timestamp") or ""
         signature = headers.get("X-MSP-Signature") or ""
-        if not timestamp.isdigit() or not signature:
-            raise IntakeRejected(401, "signature and timestamp headers required")
+        if not timestamp or not signature:
+            raise BadRequest(401, "signature and timestamp headers required")
+        if not TIMESTAMP.fullmatch(timestamp):
+            raise BadRequest(401, "the timestamp must be Unix seconds in digits 0-9")
         if abs(time.time() - int(timestamp)) > self.max_skew:
-            raise IntakeRejected(401, "stale timestamp")
-        if not self.secret or not signature_ok(self.secret, timestamp, body, signature):
-            raise IntakeRejected(401, "bad signature")
-        digest = hashlib.sha256(signature.encode()).hexdigest()
+            raise BadRequest(401, "stale timestamp")
+        if not SIGNATURE.fullmatch(signature):
+            raise BadRequest(401, "the signature must be sha256=<64 lowercase hex>")
+        digest = verified_digest(self.secret, timestamp, body, signature)
+        if not digest:
+            raise BadRequest(401, "bad signature")
+        return digest
+
+    def _consume_nonce(self, digest):
+        """Record the signature's digest: False when it was seen already. A
+        concurrent twin waits on the unique key, then fails to serialize and
+        Odoo retries the request, which sees the committed nonce."""
+        self.ensure_one()
         self.env.cr.execute(
             SQL(
                 """
@@ -213,18 +323,167 @@ class MspIntakeSource(models.Model):
                 digest,
             )
         )
-        if not self.env.cr.fetchone():
-            raise IntakeRejected(409, "replayed request")
+        return bool(self.env.cr.fetchone())
 
-    @api.model
-    def _parse(self, body):
+    # ----------------------------------------------- limits and request log
+
+    def _param(self, key, default):
+        value = self.env["ir.config_parameter"].sudo().get_param(key, "")
         try:
-            payload = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as error:
-            raise IntakeRejected(400, f"malformed JSON: {error}") from error
-        if not isinstance(payload, dict):
-            raise IntakeRejected(400, "the payload must be a JSON object")
-        return payload
+            return int(value) if value else default
+        except ValueError:
+            return default
+
+    def _auth_failures_exceeded(self):
+        """More authentication failures (401) in the last minute than the
+        limit: decided before the signature is checked. One indexed count
+        on the request log, so it holds across workers."""
+        self.ensure_one()
+        limit = self._param(PARAM_AUTH_LIMIT, AUTH_FAILURES_PER_MINUTE)
+        since = fields.Datetime.now() - timedelta(minutes=1)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT count(*) FROM msp_intake_event
+                 WHERE source_id = %s AND outcome = 'rejected' AND status = 401
+                   AND date >= %s
+                """,
+                self.id,
+                since,
+            )
+        )
+        return limit > 0 and self.env.cr.fetchone()[0] >= limit
+
+    def _log_rejected(self, status, error, body):
+        """Log a refused request with the first bytes of its body (no
+        headers). Authentication failures are always logged (the rate limit
+        counts them, and caps them); other refusals up to a number a minute,
+        then only counted on the last logged one, like 429s."""
+        self.ensure_one()
+        since = fields.Datetime.now() - timedelta(minutes=1)
+        logged = status == 401
+        if status not in (401, 429):
+            cap = self._param(PARAM_LOG_CAP, REJECTED_LOGGED_PER_MINUTE)
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT count(*) FROM msp_intake_event
+                     WHERE source_id = %s AND outcome = 'rejected'
+                       AND status != 401 AND date >= %s
+                    """,
+                    self.id,
+                    since,
+                )
+            )
+            logged = self.env.cr.fetchone()[0] < cap
+        if logged:
+            self._log_event(status, "rejected", error, body)
+            return
+        # counted, best effort: a concurrent count of the same row is lost
+        # rather than failing the request
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        """
+                        UPDATE msp_intake_event
+                           SET dropped_count = coalesce(dropped_count, 0) + 1
+                         WHERE id = (SELECT max(id) FROM msp_intake_event
+                                      WHERE source_id = %s AND outcome = 'rejected'
+                                        AND date >= %s)
+                        """,
+                        self.id,
+                        since,
+                    )
+                )
+        except (
+            psycopg2.errors.SerializationFailure,
+            psycopg2.errors.LockNotAvailable,
+            psycopg2.errors.DeadlockDetected,
+        ):
+            _logger.info("intake %s: a dropped request was not counted", self.code)
+        self.env["msp.intake.event"].invalidate_model(["dropped_count"])
+
+    def _log_event(self, status, outcome, error, body, ticket=None):
+        """The request log is written as superuser (its readers are
+        managers); a refused request keeps only its first bytes."""
+        self.ensure_one()
+        keep = LOGGED_BYTES_REJECTED if outcome == "rejected" else LOGGED_BYTES
+        self.env["msp.intake.event"].sudo().create(
+            {
+                "source_id": self.id,
+                "status": status,
+                "outcome": outcome,
+                "error": (error or "").replace("\x00", "")[:500],
+                "payload": body[:keep].decode("utf-8", "replace").replace("\x00", ""),
+                "ticket_id": ticket.id if ticket else False,
+            }
+        )
+
+    @api.autovacuum
+    def _gc_intake_log(self):
+        """Refused requests are kept N days (default 30), accepted ones 3N
+        (default 90); nonces as long as a replay could still be in time."""
+        days = self._param(PARAM_RETENTION, RETENTION_DAYS)
+        accepted_days = self._param(PARAM_RETENTION_ACCEPTED, 3 * days)
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                """
+                DELETE FROM msp_intake_event
+                 WHERE (outcome = 'rejected' AND date < %s)
+                    OR (outcome != 'rejected' AND date < %s)
+                """,
+                now - timedelta(days=max(days, 1)),
+                now - timedelta(days=max(accepted_days, 1)),
+            )
+        )
+        # a request is accepted while |now - timestamp| <= skew: its nonce
+        # matters until 2 x skew after it came in
+        self.env.cr.execute(
+            SQL(
+                """
+                DELETE FROM msp_intake_nonce n
+                 USING msp_intake_source s
+                 WHERE s.id = n.source_id
+                   AND n.create_date < %s - make_interval(secs => 2 * s.max_skew + 60)
+                """,
+                now,
+            )
+        )
+        self.env["msp.intake.event"].invalidate_model()
+        self.env["msp.intake.nonce"].invalidate_model()
+
+    # ------------------------------------------------------- intake users
+
+    def _intake_user(self):
+        self.ensure_one()
+        if not self.user_id:
+            self.sudo()._create_intake_users()
+        return self.user_id
+
+    def _create_intake_users(self):
+        """One technical user per source: internal (not portal), archived so
+        it can neither log in nor show among users, with the intake group
+        only. Tickets and calls of the source are created as this user."""
+        groups = self.env.ref("base.group_user") | self.env.ref(
+            "msp_routing.group_msp_intake"
+        )
+        Users = self.env["res.users"].sudo().with_context(no_reset_password=True)
+        for source in self.filtered(lambda s: not s.user_id):
+            user = Users.create(
+                {
+                    "name": self.env._("Alert intake: %(name)s", name=source.name),
+                    "login": f"__msp_intake_{source.id}__",
+                    # notes need an author address; .invalid is never delivered
+                    "email": f"msp-intake-{source.id}@intake.invalid",
+                    "active": False,
+                    "company_id": source.company_id.id,
+                    "company_ids": [Command.set(source.company_id.ids)],
+                    "groups_id": [Command.set(groups.ids)],
+                }
+            )
+            source.sudo().user_id = user
 
     def _paths(self):
         return {m.field: m.path for m in self.mapping_ids}
@@ -238,11 +497,14 @@ class MspIntakeSource(models.Model):
         return words.get((severity or "").lower(), self.default_priority)
 
     def _asset_for(self, alert):
-        """The inventory's asset named like the alert's device."""
-        assets = self.env["msp.asset"].sudo()
+        """The inventory's asset named like the alert's device (exactly,
+        case aside: '%', '_' and backslash are no wildcards)."""
+        assets = self.env["msp.asset"]
         if not alert["device"]:
             return assets.browse()
-        return assets.search([("name", "=ilike", alert["device"])], limit=1)
+        return assets.search(
+            [("name", "=ilike", like_literal(alert["device"]))], limit=1
+        )
 
     def _client_for(self, alert):
         """The client owning the device or site: an asset of that name when
@@ -256,8 +518,9 @@ class MspIntakeSource(models.Model):
             )[:1]
             if mapping:
                 return mapping.partner_id
-            if kind == "device" and self._asset_for(alert):
-                return self._asset_for(alert).client_id
+            asset = self._asset_for(alert) if kind == "device" else None
+            if asset:
+                return asset.client_id
         return self.env["res.partner"]
 
     def _process_alert(self, alert):
@@ -271,7 +534,7 @@ class MspIntakeSource(models.Model):
         self.env.cr.execute(
             SQL("SELECT pg_advisory_xact_lock(hashtext(%s))", f"{self.id}:{key}")
         )
-        Ticket = self.env["helpdesk.ticket"].sudo()
+        Ticket = self.env["helpdesk.ticket"]
         ticket = Ticket.search(
             [
                 ("msp_alert_source_id", "=", self.id),
@@ -293,7 +556,15 @@ class MspIntakeSource(models.Model):
                 return ticket, "closed"
             return ticket, "annotated"
         if ticket:
-            ticket.msp_alert_count += 1
+            # one statement: concurrent repeats all count
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE helpdesk_ticket SET msp_alert_count = "
+                    "coalesce(msp_alert_count, 0) + 1 WHERE id = %s",
+                    ticket.id,
+                )
+            )
+            ticket.invalidate_recordset(["msp_alert_count"])
             ticket.message_post(
                 body=self.env._(
                     "Alert repeated (%(count)s occurrences): %(title)s",
@@ -327,19 +598,6 @@ class MspIntakeSource(models.Model):
             }
         )
         return ticket, "created"
-
-    @api.model
-    def _log_event(self, source, status, outcome, error, body, ticket=None):
-        self.env["msp.intake.event"].sudo().create(
-            {
-                "source_id": source.id,
-                "status": status,
-                "outcome": outcome,
-                "error": (error or "").replace("\x00", "")[:500],
-                "payload": body[:2000].decode("utf-8", "replace").replace("\x00", ""),
-                "ticket_id": ticket.id if ticket else False,
-            }
-        )
 
 
 class MspIntakeMapping(models.Model):
@@ -410,8 +668,25 @@ class MspIntakeEvent(models.Model):
         ]
     )
     error = fields.Char()
-    payload = fields.Text()
+    payload = fields.Text(help="The first bytes of the body (256 when refused).")
+    dropped_count = fields.Integer(
+        string="Not Logged",
+        default=0,
+        help="Refused requests of the same minute over the logging cap, "
+        "counted here instead of logged.",
+    )
     ticket_id = fields.Many2one("helpdesk.ticket", ondelete="set null")
+
+    def init(self):
+        # the failure rate limit and the logging cap count a minute of
+        # refused requests of one source
+        create_index(
+            self.env.cr,
+            "msp_intake_event_rejected_idx",
+            self._table,
+            ["source_id", "date"],
+            where="outcome = 'rejected'",
+        )
 
 
 class MspIntakeNonce(models.Model):
@@ -424,7 +699,7 @@ class MspIntakeNonce(models.Model):
     company_id = fields.Many2one(
         related="source_id.company_id", store=True, index=True, precompute=True
     )
-    digest = fields.Char(required=True)
+    digest = fields.Char(required=True, help="The verified HMAC digest.")
 
     _sql_constraints = [
         ("digest_unique", "UNIQUE (source_id, digest)", "This request was seen.")

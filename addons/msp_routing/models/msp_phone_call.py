@@ -158,21 +158,24 @@ class MspPhoneCall(models.Model):
         )
 
     @api.model
-    def _from_api(self, payload, company):
-        """A call pushed by the phone system (see the controller)."""
-        login = payload.get("agent_login")
+    def _from_api(self, values, company):
+        """A call pushed by the phone system, its values checked by
+        lib.payload.call_values (see the controller). Runs as the source's
+        intake user: the call is taken by the agent of that login, else by
+        the intake user."""
+        login = values.get("agent_login")
         user = (
-            self.env["res.users"].sudo().search([("login", "=", login)], limit=1)
+            self.env["res.users"].search([("login", "=", login)], limit=1)
             if login
             else self.env["res.users"]
         )
-        call = self.sudo().create(
+        call = self.create(
             {
-                "caller_number": str(payload["caller"]),
-                "subject": str(payload.get("subject") or self.env._("Phone call")),
-                "notes": str(payload.get("notes") or ""),
-                "duration_minutes": float(payload.get("duration_seconds") or 0) / 60.0,
-                "user_id": user.id or self.env.ref("base.user_root").id,
+                "caller_number": values["caller"],
+                "subject": values.get("subject") or self.env._("Phone call"),
+                "notes": values.get("notes") or "",
+                "duration_minutes": values.get("duration_seconds", 0) / 60.0,
+                "user_id": user.id or self.env.user.id,
                 "company_id": company.id,
             }
         )

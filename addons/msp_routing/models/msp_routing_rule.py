@@ -1,12 +1,16 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
 import re
 
+import psycopg2
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL, ormcache
 from odoo.tools.safe_eval import safe_eval
 
-from ..lib.matching import select_rules
+from ..lib.matching import regex_risk, select_rules
+
+_logger = logging.getLogger(__name__)
 
 PRIORITY_SELECTION = [
     ("3", "P1 - Outage"),
@@ -106,6 +110,7 @@ class MspRoutingRule(models.Model):
             for pattern in (rule.subject_regex, rule.body_regex):
                 try:
                     re.compile(pattern or "")
+                    risk = regex_risk(pattern or "")
                 except re.error as error:
                     raise ValidationError(
                         self.env._(
@@ -116,6 +121,46 @@ class MspRoutingRule(models.Model):
                             error=error,
                         )
                     ) from error
+                if risk:
+                    raise ValidationError(
+                        self.env._(
+                            "Rule %(rule)s: %(pattern)s could take very long to "
+                            "match (%(risk)s). Simplify it, e.g. (a+)+ to a+.",
+                            rule=rule.name,
+                            pattern=pattern,
+                            risk=risk,
+                        )
+                    )
+
+    @api.constrains("domain")
+    def _check_domain(self):
+        for rule in self:
+            error = rule._domain_error(rule.domain)
+            if error:
+                raise ValidationError(
+                    self.env._(
+                        "Rule %(rule)s: the other conditions are not a valid "
+                        "domain on tickets (%(error)s).",
+                        rule=rule.name,
+                        error=error,
+                    )
+                )
+
+    @api.model
+    def _domain_error(self, domain):
+        """Why ``domain`` (text) cannot filter tickets, or None."""
+        tickets = self.env["helpdesk.ticket"]
+        try:
+            value = safe_eval(domain or "[]")
+            if not isinstance(value, (list, tuple)):
+                return self.env._("not a list")
+            tickets._search(value)  # fields, paths and operators
+            tickets.new({}).filtered_domain(value)  # as routing applies it
+        except psycopg2.Error:
+            raise
+        except Exception as error:  # reported to the user
+            return str(error) or type(error).__name__
+        return None
 
     @api.constrains("policy", "assign_user_id", "rotation_id")
     def _check_policy(self):
@@ -152,7 +197,11 @@ class MspRoutingRule(models.Model):
             }
 
         def pattern(text):
-            return re.compile(text, re.IGNORECASE) if text else None
+            if not text:
+                return None
+            if regex_risk(text):  # stored before the check, or by SQL
+                raise ValueError(f"{text!r} risks catastrophic backtracking")
+            return re.compile(text, re.IGNORECASE)
 
         return {
             "id": self.id,
@@ -180,8 +229,18 @@ class MspRoutingRule(models.Model):
     @api.model
     @ormcache("company_id")
     def _conditions_cached(self, company_id):
+        """A rule whose pattern cannot be used (changed behind the form's
+        back) is left out and logged: intake carries on without it."""
         rules = self.sudo().search([("company_id", "=", company_id)])
-        return tuple(rule._as_condition() for rule in rules)
+        conditions = []
+        for rule in rules:
+            try:
+                conditions.append(rule._as_condition())
+            except (re.error, ValueError) as error:
+                _logger.warning(
+                    "routing rule %s (%s) skipped: %s", rule.id, rule.name, error
+                )
+        return tuple(conditions)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -208,7 +267,20 @@ class MspRoutingRule(models.Model):
                 return True
             if not candidate:
                 candidate.append(make_candidate())
-            return bool(candidate[0].filtered_domain(safe_eval(condition["domain"])))
+            try:
+                domain = safe_eval(condition["domain"])
+                return bool(candidate[0].filtered_domain(domain))
+            except psycopg2.Error:
+                raise
+            except Exception as error:  # one broken rule
+                # a domain that no longer fits the tickets (a field removed,
+                # a value written by SQL): skip this rule, route the ticket
+                _logger.warning(
+                    "routing rule %s skipped: its conditions fail (%s)",
+                    condition["id"],
+                    error,
+                )
+                return False
 
         def applied(condition):
             candidate.clear()  # the values changed: rebuild for the next domain
