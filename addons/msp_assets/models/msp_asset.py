@@ -124,7 +124,7 @@ class MspAsset(models.Model):
         ),
         (
             "serial_unique",
-            "EXCLUDE USING btree (company_id WITH =, serial_number WITH =) "
+            "EXCLUDE USING btree (company_id WITH =, (lower(serial_number)) WITH =) "
             "WHERE (active AND serial_number IS NOT NULL AND serial_number <> '')",
             "Another active asset already has this serial number.",
         ),
@@ -188,7 +188,9 @@ class MspAsset(models.Model):
         rows = self._key_rows(vals_list)
         serials, externals = {}, {}
         for row in rows:
-            company, serial = row["company_id"], (row["serial_number"] or "").strip()
+            # serials compare without regard to case: AB12 is ab12
+            company = row["company_id"]
+            serial = (row["serial_number"] or "").strip().lower()
             ext_key = (row["client_id"], row["source_id"], row["external_id"])
             if serial and serials.setdefault((company, serial), row) is not row:
                 self._raise_duplicate(row, serials[(company, serial)]["name"], True)
@@ -216,7 +218,8 @@ class MspAsset(models.Model):
                   AS (VALUES %s)
                 SELECT v.id, v.serial, v.external_id, b.name, true
                   FROM v JOIN msp_asset b ON b.company_id = v.company_id
-                   AND b.serial_number = v.serial AND b.active AND b.id <> v.id
+                   AND lower(b.serial_number) = lower(v.serial) AND b.active
+                   AND b.id <> v.id
                  UNION ALL
                 SELECT v.id, v.serial, v.external_id, b.name, false
                   FROM v JOIN msp_asset b ON b.client_id = v.client_id

@@ -212,20 +212,21 @@ class SyncEngine:
         if serials:
             self.env.cr.execute(
                 SQL(
-                    "SELECT serial_number FROM msp_asset WHERE company_id = %s"
-                    " AND active AND serial_number = ANY(%s)",
+                    "SELECT lower(serial_number) FROM msp_asset WHERE company_id = %s"
+                    " AND active AND lower(serial_number) = ANY(%s)",
                     self.source.company_id.id,
-                    serials,
+                    [serial.lower() for serial in serials],
                 )
             )
             taken = {serial for (serial,) in self.env.cr.fetchall()}
         for row, changes in updates:
             serial = changes.get("serial_number")
-            if serial and serial in taken:
+            # serials compare without regard to case (as the constraint does)
+            if serial and serial.lower() in taken:
                 self._warn_serial(changes.get("name") or row["name"], serial)
                 changes.pop("serial_number")
             elif serial:
-                taken.add(serial)
+                taken.add(serial.lower())
             if not changes:
                 self.stats["unchanged"] += 1
                 continue
@@ -385,10 +386,10 @@ class SyncEngine:
             return new
         self.env.cr.execute(
             SQL(
-                "SELECT serial_number, id, client_id, source_id FROM msp_asset"
-                " WHERE company_id = %s AND active AND serial_number = ANY(%s)",
+                "SELECT lower(serial_number), id, client_id, source_id FROM msp_asset"
+                " WHERE company_id = %s AND active AND lower(serial_number) = ANY(%s)",
                 self.source.company_id.id,
-                serials,
+                [serial.lower() for serial in serials],
             )
         )
         taken = {
@@ -400,7 +401,7 @@ class SyncEngine:
             if not serial:
                 kept.append(values)
                 continue
-            owner = taken.get(serial)
+            owner = taken.get(serial.lower())
             if owner and not owner[2] and owner[1] == values["client_id"]:
                 adopt = {
                     k: v
@@ -412,10 +413,10 @@ class SyncEngine:
                 self.seen.add(owner[0])
                 self.stats["updated"] += 1
                 continue
-            if owner or serial in used:
+            if owner or serial.lower() in used:
                 self._warn_serial(values["name"], serial)
                 values = dict(values, serial_number=False)
-            used.add(serial)
+            used.add(serial.lower())
             kept.append(values)
         return kept
 

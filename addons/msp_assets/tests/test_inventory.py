@@ -31,6 +31,9 @@ class TestUniqueness(AssetCase):
         other = Asset.create({"name": "E", "client_id": self.acme.id})
         with self.assertRaisesRegex(ValidationError, "S1"):
             other.serial_number = "S1"
+        # serials differing only by case are the same serial
+        with self.assertRaisesRegex(ValidationError, "s1"):
+            other.serial_number = "s1"
         # an archived asset gives its serial back
         Asset.search([("serial_number", "=", "S1")]).active = False
         other.serial_number = "S1"

@@ -23,11 +23,27 @@ QTY_SOURCES = [
 ]
 
 
+# Rates, hours, multipliers and increments of the MSP terms.
+NON_NEGATIVE = (
+    "msp_included_hours",
+    "msp_retainer_min_hours",
+    "msp_retainer_max_hours",
+    "msp_retainer_over_cycles",
+    "msp_tm_rate",
+    "msp_billing_increment_minutes",
+    "msp_minimum_charge_minutes",
+    "msp_after_hours_multiplier",
+    "msp_block_low_hours",
+    "msp_block_overage_rate",
+)
+
+
 class ContractContract(models.Model):
     """The MSP terms of an agreement. Contracts with 'MSP billing' are
     invoiced by the billing run (msp.billing.run), not OCA's cron."""
 
-    _inherit = "contract.contract"
+    _name = "contract.contract"
+    _inherit = ["contract.contract", "msp.valid.values.mixin"]
 
     msp_billing = fields.Boolean(
         string="MSP Billing Run",
@@ -123,6 +139,45 @@ class ContractContract(models.Model):
     msp_run_line_ids = fields.One2many(
         "msp.billing.run.line", "contract_id", string="Billing Runs", groups=BILLING
     )
+
+    @api.constrains(
+        "recurring_interval",
+        "date_start",
+        "date_end",
+        "msp_retainer_min_hours",
+        "msp_retainer_max_hours",
+        *NON_NEGATIVE,
+    )
+    def _check_msp_terms(self):
+        """Terms that cannot bill: refused with what is wrong."""
+        for contract in self.sudo():
+            problems = []
+            if contract.recurring_interval < 1:
+                problems.append(self.env._("it must recur at least every 1 period"))
+            if contract.date_end and contract.date_end < contract.date_start:
+                problems.append(self.env._("it cannot end before it starts"))
+            if (
+                contract.msp_retainer_max_hours
+                and contract.msp_retainer_min_hours > contract.msp_retainer_max_hours
+            ):
+                problems.append(
+                    self.env._("the retainer's lower bound is above its upper one")
+                )
+            problems += [
+                self.env._(
+                    "%(field)s cannot be negative", field=self._fields[name].string
+                )
+                for name in NON_NEGATIVE
+                if contract[name] < 0
+            ]
+            if problems:
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(contract)s: %(problems)s.",
+                        contract=contract.display_name,
+                        problems="; ".join(problems),
+                    )
+                )
 
     @api.constrains(
         "msp_billing", "date_start", "msp_billing_day", "recurring_rule_type"
@@ -297,7 +352,8 @@ class ContractContract(models.Model):
 
 
 class ContractLine(models.Model):
-    _inherit = "contract.line"
+    _name = "contract.line"
+    _inherit = ["contract.line", "msp.valid.values.mixin"]
 
     msp_qty_source = fields.Selection(
         QTY_SOURCES,
@@ -405,6 +461,17 @@ class ContractLine(models.Model):
             days = (end - start).days + 1
             return days, days
         return proration(start, end, *cycle)
+
+    @api.constrains("msp_block_hours", "msp_block_validity_months")
+    def _check_msp_block_terms(self):
+        for line in self:
+            if line.msp_block_hours < 0 or line.msp_block_validity_months < 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(line)s: block hours and validity cannot be negative.",
+                        line=line.display_name,
+                    )
+                )
 
     @api.constrains("msp_qty_source", "msp_billing_class", "msp_sku_part_number")
     def _check_msp_source(self):

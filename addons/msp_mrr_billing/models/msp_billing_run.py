@@ -5,7 +5,7 @@ import logging
 import psycopg2
 from dateutil.relativedelta import relativedelta
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_round, mute_logger
 
 from odoo.addons.msp_base.models.msp_system_fields import system_write
@@ -44,7 +44,7 @@ class MspBillingRun(models.Model):
 
     _name = "msp.billing.run"
     _description = "Billing Run"
-    _inherit = ["mail.thread", "msp.system.fields.mixin"]
+    _inherit = ["mail.thread", "msp.system.fields.mixin", "msp.valid.values.mixin"]
     _order = "billing_date desc, id desc"
 
     name = fields.Char(compute="_compute_name", store=True)
@@ -80,6 +80,26 @@ class MspBillingRun(models.Model):
     def _compute_name(self):
         for run in self:
             run.name = self.env._("Billing %(date)s", date=run.billing_date)
+
+    @api.constrains("billing_date")
+    def _check_billing_date(self):
+        """A run bills cycles that are over: not dated after today (plus the
+        days ir.config_parameter msp_mrr_billing.max_days_ahead allows)."""
+        ahead = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("msp_mrr_billing.max_days_ahead", 0)
+        )
+        latest = fields.Date.context_today(self) + relativedelta(days=ahead)
+        for run in self:
+            if run.billing_date > latest:
+                raise ValidationError(
+                    self.env._(
+                        "A billing run cannot be dated after %(latest)s: it would "
+                        "bill cycles that have not ended.",
+                        latest=latest,
+                    )
+                )
 
     @api.depends("line_ids.state", "line_ids.flags", "line_ids.amount_untaxed")
     def _compute_counts(self):

@@ -1,6 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class MspPrepaidBlock(models.Model):
@@ -9,7 +10,7 @@ class MspPrepaidBlock(models.Model):
 
     _name = "msp.prepaid.block"
     _description = "Prepaid Block of Hours"
-    _inherit = ["msp.system.fields.mixin"]
+    _inherit = ["msp.system.fields.mixin", "msp.valid.values.mixin"]
     _order = "date, id"
 
     name = fields.Char(required=True)
@@ -39,6 +40,23 @@ class MspPrepaidBlock(models.Model):
     def _msp_system_fields(self):
         # the balance follows the usage rows the billing run writes
         return super()._msp_system_fields() | {"used_hours", "remaining_hours"}
+
+    @api.constrains("hours", "date", "expiry_date")
+    def _check_block(self):
+        for block in self:
+            if block.hours <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(block)s: a block holds a positive number of hours.",
+                        block=block.name,
+                    )
+                )
+            if block.expiry_date <= block.date:
+                raise ValidationError(
+                    self.env._(
+                        "%(block)s: it must expire after it starts.", block=block.name
+                    )
+                )
 
     @api.depends("hours", "usage_ids.hours")
     def _compute_balance(self):

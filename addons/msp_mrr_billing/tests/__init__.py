@@ -5,3 +5,4 @@ from . import test_reports
 from . import test_after_hours
 from . import test_partial_cycles
 from . import test_system_fields
+from . import test_validation

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from freezegun import freeze_time
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import BillingCase
@@ -82,6 +83,11 @@ class TestAfterHours(BillingCase):
         timer = Entry.create(values)
         self.assertTrue(timer.msp_timer_running)
         self.assertTrue(timer.msp_after_hours)
+        # it has run since March: more than an entry holds unless allowed
+        with self.assertRaisesRegex(ValidationError, "more than one entry may hold"):
+            with self.env.cr.savepoint():
+                timer.button_end_work()
+        self.env.company.msp_time_max_entry_hours = 0
         timer.button_end_work()
         told = Entry.create(dict(values, msp_after_hours=False))
         self.assertFalse(told.msp_after_hours, "the technician's word stands")

@@ -29,7 +29,11 @@ RUNNING_TIMER_CONSTRAINT = "account_analytic_line_msp_one_running_timer"
 
 class AccountAnalyticLine(models.Model):
     _name = "account.analytic.line"
-    _inherit = ["account.analytic.line", "msp.system.fields.mixin"]
+    _inherit = [
+        "account.analytic.line",
+        "msp.system.fields.mixin",
+        "msp.valid.values.mixin",
+    ]
 
     _sql_constraints = [
         (
@@ -436,13 +440,17 @@ class AccountAnalyticLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # before hr_timesheet and the lock read the values
+        self._msp_check_values(vals_list)
         lines = super().create(vals_list)
+        lines._msp_check_hours()
         lines._msp_check_own_time(self.env._("create"))
         lines._check_msp_work_type()
         lines._msp_check_lock(self.env._("creating"))
         return lines
 
     def write(self, vals):
+        self._msp_check_values([vals])
         exempt = self._msp_lock_exempt_fields()
         frozen = {name: value for name, value in vals.items() if name not in exempt}
         was_locked = self._msp_locked()
@@ -453,6 +461,8 @@ class AccountAnalyticLine(models.Model):
         if vals.get("date") or vals.get("date_time"):
             self._msp_check_new_date(vals)
         result = super().write(vals)
+        if {"unit_amount", "msp_adjusted_line_id", "company_id"} & set(vals):
+            self._msp_check_hours()
         if {"msp_work_type_id", "project_id"} & set(vals):
             self._check_msp_work_type()
         if {"date", "date_time", "project_id", "company_id"} & set(vals):
@@ -460,6 +470,32 @@ class AccountAnalyticLine(models.Model):
                 self.env._("moving into the locked period")
             )
         return result
+
+    def _msp_check_hours(self):
+        """Time is never negative (but a correction of a locked entry may
+        take some off) and one entry holds at most the company's longest
+        entry (24 h unless set otherwise)."""
+        for line in self.filtered("project_id"):
+            if line.unit_amount < 0 and not line.msp_adjusted_line_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(entry)s: time cannot be negative (%(hours)s h). To "
+                        "take time off a locked entry, adjust it.",
+                        entry=line.name or line.display_name,
+                        hours=line.unit_amount,
+                    )
+                )
+            limit = line.company_id.msp_time_max_entry_hours
+            if limit and abs(line.unit_amount) > limit:
+                raise ValidationError(
+                    self.env._(
+                        "%(entry)s: %(hours)s h is more than one entry may hold "
+                        "(%(limit)s h, a company setting).",
+                        entry=line.name or line.display_name,
+                        hours=round(line.unit_amount, 2),
+                        limit=limit,
+                    )
+                )
 
     def _msp_check_new_date(self, vals):
         """Refuse, before writing anything, a date inside the lock."""

@@ -28,6 +28,11 @@ class ResCompany(models.Model):
         default=0,
         help="Each entry with time bills at least this much (0: no minimum).",
     )
+    msp_time_max_entry_hours = fields.Float(
+        string="Longest Time Entry (h)",
+        default=24.0,
+        help="One time entry may hold at most this many hours (0: no limit).",
+    )
     msp_resolution_note_minutes = fields.Integer(
         string="Resolution Note Above (min)",
         default=30,

@@ -20,6 +20,9 @@ class ResConfigSettings(models.TransientModel):
     msp_resolution_note_minutes = fields.Integer(
         related="company_id.msp_resolution_note_minutes", readonly=False
     )
+    msp_time_max_entry_hours = fields.Float(
+        related="company_id.msp_time_max_entry_hours", readonly=False
+    )
     msp_time_review_reminder = fields.Boolean(
         string="Daily Review Reminder",
         compute="_compute_msp_time_review_reminder",
