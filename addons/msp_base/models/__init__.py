@@ -1,1 +1,1 @@
-from . import msp_demo, res_partner
+from . import helpdesk_ticket, msp_demo, res_partner, res_users
