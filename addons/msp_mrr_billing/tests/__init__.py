@@ -4,3 +4,4 @@ from . import test_concurrency
 from . import test_reports
 from . import test_after_hours
 from . import test_partial_cycles
+from . import test_portal
