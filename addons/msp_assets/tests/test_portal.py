@@ -20,7 +20,9 @@ class TestAssetsPortal(PortalHttpMixin, HttpCase):
         )
         Asset = cls.env["msp.asset"]
         cls.asset_a = Asset.create({"name": "ALPHA-PC-1", "client_id": cls.client_a.id})
-        cls.asset_b = Asset.create({"name": "BRAVO-SRV-1", "client_id": cls.client_b.id})
+        cls.asset_b = Asset.create(
+            {"name": "BRAVO-SRV-1", "client_id": cls.client_b.id}
+        )
 
     def test_portal_reads_no_asset(self):
         self.login_as(self.user_a)

@@ -8,11 +8,10 @@ contact of the ticket's client, only into a closing stage of the ticket's
 team, under the rules of the addons (resolution note, SLA clocks).
 """
 
-from werkzeug.exceptions import BadRequest, Forbidden
-
 from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
+from werkzeug.exceptions import BadRequest, Forbidden
 
 from odoo.addons.helpdesk_mgmt.controllers.main import HelpdeskTicketController
 from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
@@ -29,9 +28,7 @@ def _to_id(value):
 
 
 class MspHelpdeskTicketController(HelpdeskTicketController):
-    @http.route(
-        "/ticket/close", type="http", auth="user", methods=["POST"], csrf=True
-    )
+    @http.route("/ticket/close", type="http", auth="user", methods=["POST"], csrf=True)
     def support_ticket_close(self, **kw):
         """Close the ticket for its client (POST with CSRF token)."""
         ticket_id = _to_id(kw.get("ticket_id"))

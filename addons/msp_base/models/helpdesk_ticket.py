@@ -25,9 +25,7 @@ class HelpdeskTicket(models.Model):
         user = user or self.env.user
         client = self.sudo().commercial_partner_id
         return bool(
-            client
-            and user._is_portal()
-            and user.sudo().commercial_partner_id == client
+            client and user._is_portal() and user.sudo().commercial_partner_id == client
         )
 
     def _msp_client_close_stages(self):
@@ -36,8 +34,10 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         ticket = self.sudo()
         return ticket.team_id._get_applicable_stages().filtered(
-            lambda s: s.close_from_portal
-            and (not s.company_id or s.company_id == ticket.company_id)
+            lambda s: (
+                s.close_from_portal
+                and (not s.company_id or s.company_id == ticket.company_id)
+            )
         )
 
     def _msp_is_client_close(self):
@@ -46,7 +46,9 @@ class HelpdeskTicket(models.Model):
         apply the client's rules (no SLA met, resolution note). A context
         key alone is not enough: the current user must be a portal user,
         so an internal RPC caller cannot claim it."""
-        return bool(self.env.context.get(CLIENT_CLOSE_KEY)) and self.env.user._is_portal()
+        return (
+            bool(self.env.context.get(CLIENT_CLOSE_KEY)) and self.env.user._is_portal()
+        )
 
     def _msp_client_close(self, stage):
         """Close this ticket into ``stage`` for the current (portal) user.
@@ -65,9 +67,7 @@ class HelpdeskTicket(models.Model):
         if ticket.stage_id.closed:
             raise UserError(self.env._("This ticket is already closed."))
         if stage not in ticket._msp_client_close_stages():
-            raise UserError(
-                self.env._("This ticket cannot be closed into that stage.")
-            )
+            raise UserError(self.env._("This ticket cannot be closed into that stage."))
         try:
             ticket._msp_check_client_close(stage)
         except UserError as error:

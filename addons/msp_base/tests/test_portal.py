@@ -25,9 +25,7 @@ class TestPortalTickets(PortalHttpMixin, HttpCase):
             {"name": "Alpha Colleague", "parent_id": cls.client_a.id}
         )
         cls.team = cls.env["helpdesk.ticket.team"].create({"name": "Portal Desk"})
-        cls.other_team = cls.env["helpdesk.ticket.team"].create(
-            {"name": "Other Desk"}
-        )
+        cls.other_team = cls.env["helpdesk.ticket.team"].create({"name": "Other Desk"})
         ref = cls.env.ref
         cls.stage_new = ref("helpdesk_mgmt.helpdesk_ticket_stage_new")
         cls.stage_progress = ref("helpdesk_mgmt.helpdesk_ticket_stage_in_progress")
@@ -112,8 +110,7 @@ class TestPortalTickets(PortalHttpMixin, HttpCase):
     def test_get_close_changes_nothing(self):
         self.login_as(self.user_a)
         response = self.url_open(
-            f"/ticket/close?ticket_id={self.ticket_a.id}"
-            f"&stage_id={self.stage_done.id}",
+            f"/ticket/close?ticket_id={self.ticket_a.id}&stage_id={self.stage_done.id}",
             allow_redirects=False,
         )
         self.assertEqual(response.status_code, 405)
@@ -194,7 +191,9 @@ class TestPortalTickets(PortalHttpMixin, HttpCase):
         page = self.url_open(f"/my/ticket/{self.ticket_a.id}")
         # the close buttons are POST forms with the CSRF token, for the
         # team's closing stages offered to the portal only
-        self.assertRegex(page.text, r'<form[^>]*method="POST"[^>]*action="/ticket/close"')
+        self.assertRegex(
+            page.text, r'<form[^>]*method="POST"[^>]*action="/ticket/close"'
+        )
         self.assertIn('name="csrf_token"', page.text)
         self.assertIn(f'name="stage_id" value="{self.stage_done.id}"', page.text)
         self.assertNotIn(
@@ -210,7 +209,8 @@ class TestPortalTickets(PortalHttpMixin, HttpCase):
         page = self.url_open(f"/my/ticket/{self.ticket_a2.id}")
         self.assertNotIn('action="/ticket/close"', page.text)
         response = self.post_close(
-            self.ticket_a2, self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_cancelled")
+            self.ticket_a2,
+            self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_cancelled"),
         )
         self.assertEqual(response.status_code, 302)
         self.ticket_a2.invalidate_recordset()

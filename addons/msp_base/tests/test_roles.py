@@ -43,10 +43,13 @@ class TestRoleGroups(TransactionCase):
     def test_demo_staff_have_exactly_their_role(self):
         for xmlid, roles in DEMO_STAFF.items():
             user = self.env.ref(xmlid)
+            wanted = role_groups(self.env, roles)
+            extra = (user.groups_id - wanted).mapped("full_name")
+            missing = (wanted - user.groups_id).mapped("full_name")
             self.assertEqual(
                 user.groups_id,
-                role_groups(self.env, roles),
-                f"{user.login}: extra {(user.groups_id - role_groups(self.env, roles)).mapped('full_name')}",
+                wanted,
+                f"{user.login}: extra {extra}, missing {missing}",
             )
 
     def test_template_growth_skips_msp_staff(self):

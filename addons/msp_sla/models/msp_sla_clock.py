@@ -330,8 +330,10 @@ class MspSlaClock(models.Model):
         response clock the client's close stopped (nobody had answered); the
         time it was closed is a pause, so the deadline moves by it."""
         stopped = self.filtered(
-            lambda c: c.state == "stopped"
-            and (c.kind == "resolution" or c.stop_reason == "client")
+            lambda c: (
+                c.state == "stopped"
+                and (c.kind == "resolution" or c.stop_reason == "client")
+            )
         )
         if not stopped:
             return

@@ -173,7 +173,7 @@ class HelpdeskTicket(models.Model):
     def _msp_check_client_close(self, stage):
         """The client cannot close a ticket that still needs its resolution
         note: the technician writes it, then closes."""
-        super()._msp_check_client_close(stage)
+        result = super()._msp_check_client_close(stage)
         if self._msp_resolution_note_missing(stage):
             raise UserError(
                 self.env._(
@@ -182,3 +182,4 @@ class HelpdeskTicket(models.Model):
                     "the team know that you want it closed."
                 )
             )
+        return result

@@ -75,7 +75,9 @@ class TestDemoRolesAndTime(PortalHttpMixin, HttpCase):
             user = self.demo[login]
             must, must_not = ROLE_TABLE[role]
             for xmlid in must:
-                self.assertTrue(user.has_group(xmlid), f"{login} ({role}) lacks {xmlid}")
+                self.assertTrue(
+                    user.has_group(xmlid), f"{login} ({role}) lacks {xmlid}"
+                )
             for xmlid in must_not:
                 self.assertFalse(user.has_group(xmlid), f"{login} ({role}) has {xmlid}")
 
@@ -89,7 +91,9 @@ class TestDemoRolesAndTime(PortalHttpMixin, HttpCase):
         self.assertFalse(user.has_group(TS_MANAGER))
         self.assertFalse(user.has_group(TS_APPROVER))
         self.assertFalse(user.has_group("project.group_project_manager"))
-        user.groups_id = [Command.link(self.env.ref("msp_base.group_msp_technician").id)]
+        user.groups_id = [
+            Command.link(self.env.ref("msp_base.group_msp_technician").id)
+        ]
         self.assertTrue(user.has_group(TS_USER))
         self.assertFalse(user.has_group(TS_APPROVER))
 
@@ -99,7 +103,11 @@ class TestDemoRolesAndTime(PortalHttpMixin, HttpCase):
 
     def test_demo_technician_cannot_touch_anothers_time_over_rpc(self):
         _r, error = self._rpc_as(
-            "luis", "account.analytic.line", "write", self.priya_line.ids, {"unit_amount": 9}
+            "luis",
+            "account.analytic.line",
+            "write",
+            self.priya_line.ids,
+            {"unit_amount": 9},
         )
         self.assertEqual(error, "odoo.exceptions.AccessError")
         _r, error = self._rpc_as(
@@ -116,7 +124,11 @@ class TestDemoRolesAndTime(PortalHttpMixin, HttpCase):
         self.assertEqual([r["id"] for r in result], self.luis_line.ids)
         # their own time they may change
         _r, error = self._rpc_as(
-            "luis", "account.analytic.line", "write", self.luis_line.ids, {"unit_amount": 2}
+            "luis",
+            "account.analytic.line",
+            "write",
+            self.luis_line.ids,
+            {"unit_amount": 2},
         )
         self.assertIsNone(error)
         self.priya_line.invalidate_recordset()
@@ -168,7 +180,9 @@ class TestClientCloseResolutionNote(PortalHttpMixin, HttpCase):
             }
         )
         if not cls.env["hr.employee"].search([("user_id", "=", cls.tech.id)]):
-            cls.env["hr.employee"].create({"name": cls.tech.name, "user_id": cls.tech.id})
+            cls.env["hr.employee"].create(
+                {"name": cls.tech.name, "user_id": cls.tech.id}
+            )
         cls.stage_new = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_new")
         cls.stage_done = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
         cls.ticket = cls.env["helpdesk.ticket"].create(
@@ -230,7 +244,9 @@ class TestClientCloseResolutionNote(PortalHttpMixin, HttpCase):
         ticket = self.ticket.with_user(self.tech).with_context(msp_client_close=True)
         with self.assertRaises(UserError):
             ticket.stage_id = self.stage_done
-        other = self.ticket.copy({"name": "Alert clears", "stage_id": self.stage_new.id})
+        other = self.ticket.copy(
+            {"name": "Alert clears", "stage_id": self.stage_new.id}
+        )
         self.env["account.analytic.line"].with_user(self.tech).create(
             {
                 "name": "Watching",
