@@ -14,6 +14,7 @@
         "security/ir.model.access.csv",
         "views/msp_menus.xml",
         "views/res_partner_views.xml",
+        "views/helpdesk_portal_templates.xml",
     ],
     "demo": ["demo/msp_demo.xml"],
     "assets": {

@@ -16,6 +16,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/msp_sla_security.xml",
+        "security/contract_portal_security.xml",
         "data/msp_sla_data.xml",
         "data/msp_sla_cron.xml",
         "data/mail_template_data.xml",

@@ -16,5 +16,6 @@
         "security/ir.model.access.csv",
         "views/menus.xml",
     ],
+    "demo": ["demo/msp_ticket_project_demo.xml"],
     "installable": True,
 }

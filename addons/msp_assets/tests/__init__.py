@@ -2,3 +2,4 @@ from . import test_lib
 from . import test_msp_asset
 from . import test_inventory
 from . import test_sync
+from . import test_portal

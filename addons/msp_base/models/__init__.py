@@ -1,2 +1,2 @@
 from . import msp_system_fields, msp_valid_values
-from . import helpdesk_ticket, msp_demo, res_partner
+from . import helpdesk_ticket, msp_demo, res_partner, res_users

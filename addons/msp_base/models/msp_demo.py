@@ -157,6 +157,21 @@ class MspDemo(models.AbstractModel):
         return tickets
 
     @api.model
+    def reset_demo_user_groups(self):
+        """Give every demo staff user (a user an msp addon's data made)
+        exactly their MSP role: called by the demo data of every msp addon,
+        so the last one installed undoes what an app installed in between
+        added through the default user template."""
+        if not self.env.is_superuser():
+            raise AccessError(self.env._("Only the system resets demo users."))
+        data = self.env["ir.model.data"].search(
+            [("model", "=", "res.users"), ("module", "=like", "msp\\_%")]
+        )
+        users = self.env["res.users"].browse(data.mapped("res_id")).exists()
+        users._msp_reset_role_groups()
+        return True
+
+    @api.model
     def _weighted(self, rng, weights):
         keys, counts = zip(*weights, strict=True)
         return rng.choices(keys, weights=counts)[0]

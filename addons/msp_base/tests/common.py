@@ -62,3 +62,99 @@ COMPANY_RULE_EXEMPT = {
     "msp.asset.type": "shared configuration: device kinds and their billing "
     "class are the same for every company (read-only to non-managers)",
 }
+
+
+def make_portal_client(env, name, login):
+    """A client company with a contact who is a portal user:
+    ``(company, contact, user)``; the password is ``login + "-Pw-2026"``."""
+    from odoo import Command  # noqa: PLC0415
+
+    company = env["res.partner"].create({"name": name, "is_company": True})
+    contact = env["res.partner"].create(
+        {
+            "name": f"{name} Contact",
+            "parent_id": company.id,
+            "email": f"{login}@{login}.example.com",
+        }
+    )
+    user = (
+        env["res.users"]
+        .with_context(no_reset_password=True)
+        .create(
+            {
+                "login": login,
+                "password": f"{login}-Pw-2026",
+                "partner_id": contact.id,
+                "groups_id": [Command.set([env.ref("base.group_portal").id])],
+            }
+        )
+    )
+    return company, contact, user
+
+
+class PortalHttpMixin:
+    """Helpers for HttpCase tests acting as a logged-in portal user."""
+
+    def login_as(self, user):
+        self.authenticate(user.login, f"{user.login}-Pw-2026")
+
+    def csrf_token(self):
+        """The token ``request.csrf_token()`` puts in the forms of this
+        session (same computation as odoo.http)."""
+        import hashlib  # noqa: PLC0415
+        import hmac  # noqa: PLC0415
+        import time  # noqa: PLC0415
+
+        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret")
+        max_ts = int(time.time() + 3600)
+        msg = f"{self.session.sid}{max_ts}".encode()
+        digest = hmac.new(secret.encode("ascii"), msg, hashlib.sha1).hexdigest()
+        return f"{digest}o{max_ts}"
+
+    def post_close(self, ticket, stage, csrf=True):
+        data = {"ticket_id": str(ticket.id), "stage_id": str(stage.id)}
+        if csrf:
+            data["csrf_token"] = self.csrf_token()
+        return self.url_open("/ticket/close", data=data, allow_redirects=False)
+
+    def rpc(self, model, method, *args, **kwargs):
+        """JSON-RPC call_kw as the logged-in user: ``(result, error_name)``."""
+        import json  # noqa: PLC0415
+
+        payload = {
+            "id": 1,
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {
+                "model": model,
+                "method": method,
+                "args": list(args),
+                "kwargs": kwargs,
+            },
+        }
+        response = self.url_open(
+            f"/web/dataset/call_kw/{model}/{method}",
+            data=json.dumps(payload),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(response.status_code, 200)
+        body = response.json()
+        if "error" in body:
+            return None, body["error"]["data"]["name"]
+        return body["result"], None
+
+    def assertRpcDenied(self, model, ids):
+        """``read`` and ``search_read`` of ``ids`` give the user nothing."""
+        result, error = self.rpc(model, "read", ids, ["display_name"])
+        self.assertIn(
+            error,
+            ("odoo.exceptions.AccessError", "odoo.exceptions.MissingError"),
+            f"{model} {ids} readable: {result}",
+        )
+        result, error = self.rpc(
+            model, "search_read", [("id", "in", ids)], fields=["display_name"]
+        )
+        if error is None:
+            self.assertEqual(result, [], f"{model} {ids} found by search_read")
+        else:
+            self.assertEqual(error, "odoo.exceptions.AccessError")

@@ -6,3 +6,4 @@ from . import test_after_hours
 from . import test_partial_cycles
 from . import test_system_fields
 from . import test_validation
+from . import test_portal

@@ -216,7 +216,7 @@ class HelpdeskTicket(models.Model):
             if old == new or not clocks:
                 continue
             if new.closed:
-                clocks._stop(now)
+                clocks._stop(now, by_client=ticket._msp_is_client_close())
                 continue
             if old.closed:
                 clocks._reopen(now)

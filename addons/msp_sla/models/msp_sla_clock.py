@@ -27,10 +27,19 @@ STATUSES = [
     ("at_risk", "At Risk"),
     ("paused", "Paused"),
     ("met", "Met"),
+    ("client_closed", "Closed by Client"),
     ("breached", "Breached"),
 ]
 # Worst first: what a ticket shows when its two clocks differ.
-STATUS_RANK = ["breached", "at_risk", "paused", "running", "met", "none"]
+STATUS_RANK = [
+    "breached",
+    "at_risk",
+    "paused",
+    "running",
+    "client_closed",
+    "met",
+    "none",
+]
 ACTIVE_STATES = ("running", "paused")
 
 
@@ -78,6 +87,13 @@ class MspSlaClock(models.Model):
         index=True,
     )
     stopped_at = fields.Datetime(readonly=True)
+    stop_reason = fields.Selection(
+        [("msp", "By the MSP"), ("client", "Closed by the client")],
+        readonly=True,
+        help="Who stopped the clock. A clock the client stopped by closing the "
+        "ticket from the portal is neither met nor (unless it had already "
+        "breached) breached, and stays out of the SLA statistics.",
+    )
     actual_hours = fields.Float(
         string="Actual",
         readonly=True,
@@ -118,7 +134,7 @@ class MspSlaClock(models.Model):
         if self.breached:
             return "breached"
         if self.state == "stopped":
-            return "met"
+            return "client_closed" if self.stop_reason == "client" else "met"
         if self.state == "paused":
             return "paused"
         return "at_risk" if self.at_risk else "running"
@@ -234,8 +250,10 @@ class MspSlaClock(models.Model):
         for clock in self:
             clock.sudo().paused_hours = sum(clock.pause_ids.mapped("hours"))
 
-    def _stop(self, now):
-        """Stop running or paused clocks at ``now``: met or breached."""
+    def _stop(self, now, by_client=False):
+        """Stop running or paused clocks at ``now``: met or breached; or,
+        ``by_client`` (the client closed the ticket), *closed by client*:
+        not met, and breached only if the deadline had already passed."""
         active = self.filtered(lambda c: c.state in ACTIVE_STATES)
         if not active:
             return
@@ -247,6 +265,7 @@ class MspSlaClock(models.Model):
             clock.sudo().write(
                 {
                     "state": "stopped",
+                    "stop_reason": "client" if by_client else "msp",
                     "stopped_at": now,
                     "actual_hours": max(actual, 0.0),
                     "breached": clock.breached
@@ -287,6 +306,7 @@ class MspSlaClock(models.Model):
             {
                 "paused_hours": sum(p["hours"] for p in pauses),
                 "stopped_at": previous.stopped_at,
+                "stop_reason": previous.stop_reason,
             }
         )
 
@@ -306,10 +326,14 @@ class MspSlaClock(models.Model):
             self.filtered("breached")._fire_breach()
 
     def _reopen(self, now):
-        """A reopened ticket's resolution clock runs again; the time it was
-        closed is a pause, so the deadline moves by it."""
+        """A reopened ticket's resolution clock runs again, and so does a
+        response clock the client's close stopped (nobody had answered); the
+        time it was closed is a pause, so the deadline moves by it."""
         stopped = self.filtered(
-            lambda c: c.state == "stopped" and c.kind == "resolution"
+            lambda c: (
+                c.state == "stopped"
+                and (c.kind == "resolution" or c.stop_reason == "client")
+            )
         )
         if not stopped:
             return
@@ -328,6 +352,7 @@ class MspSlaClock(models.Model):
             clock.sudo().write(
                 {
                     "state": "running",
+                    "stop_reason": False,
                     "stopped_at": False,
                     "actual_hours": 0.0,
                     "paused_hours": clock.paused_hours + hours,
@@ -399,7 +424,8 @@ class MspSlaClock(models.Model):
     def _percentiles(self, date_from, date_to, company_ids, profile_ids=None):
         """P50/P75/P95 of actual working hours per priority and kind, for
         clocks stopped in the period (of some profiles only if given),
-        computed in PostgreSQL."""
+        computed in PostgreSQL. Clocks the client stopped by closing the
+        ticket count only if they had breached before."""
         self.flush_model()
         profile_filter = (
             SQL("AND profile_id = ANY(%s)", list(profile_ids)) if profile_ids else SQL()
@@ -417,6 +443,7 @@ class MspSlaClock(models.Model):
                        avg(CASE WHEN breached THEN 0 ELSE 100 END)
                   FROM msp_sla_clock
                  WHERE state = 'stopped'
+                   AND (stop_reason IS DISTINCT FROM 'client' OR breached)
                    AND stopped_at >= %s AND stopped_at < %s
                    AND company_id = ANY(%s) %s
                  GROUP BY priority, kind

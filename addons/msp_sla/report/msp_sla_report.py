@@ -24,13 +24,20 @@ class MspSlaReport(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     start = fields.Datetime(string="Created", readonly=True)
     outcome = fields.Selection(
-        [("met", "Met"), ("breached", "Breached"), ("open", "Open")], readonly=True
+        [
+            ("met", "Met"),
+            ("breached", "Breached"),
+            ("client_closed", "Closed by Client"),
+            ("open", "Open"),
+        ],
+        readonly=True,
     )
     hit_rate = fields.Float(
         string="Hit Rate (%)",
         aggregator="avg",
         readonly=True,
-        help="Share of finished clocks that met their target.",
+        help="Share of finished clocks that met their target (clocks the "
+        "client stopped by closing the ticket, not breached, are left out).",
     )
     actual_hours = fields.Float(string="Actual (h)", aggregator="avg", readonly=True)
     target_hours = fields.Float(string="Target (h)", aggregator="avg", readonly=True)
@@ -45,11 +52,17 @@ class MspSlaReport(models.Model):
                        t.commercial_partner_id AS partner_id, t.user_id, t.team_id,
                        c.company_id, c.start,
                        CASE WHEN c.breached THEN 'breached'
+                            WHEN c.state = 'stopped' AND c.stop_reason = 'client'
+                                THEN 'client_closed'
                             WHEN c.state = 'stopped' THEN 'met'
                             ELSE 'open' END AS outcome,
                        CASE WHEN c.breached THEN 0.0
+                            WHEN c.state = 'stopped' AND c.stop_reason = 'client'
+                                THEN NULL
                             WHEN c.state = 'stopped' THEN 100.0 END AS hit_rate,
                        CASE WHEN c.state = 'stopped'
+                                 AND (c.stop_reason IS DISTINCT FROM 'client'
+                                      OR c.breached)
                             THEN COALESCE(c.actual_hours, 0) END
                            AS actual_hours,
                        c.target_hours, 1 AS count

@@ -3,3 +3,4 @@ from . import test_sla_clocks
 from . import test_sla_cron_reports
 from . import test_sla_access
 from . import test_sla_tour
+from . import test_sla_portal

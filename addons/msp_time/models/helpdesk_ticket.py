@@ -138,19 +138,28 @@ class HelpdeskTicket(models.Model):
             self._msp_check_resolution_note()
         return result
 
+    def _msp_resolution_note_missing(self, stage=None):
+        """Minutes of time on this ticket when moving it into ``stage``
+        (default: its stage) needs a resolution note it lacks; else 0."""
+        self.ensure_one()
+        stage = stage or self.stage_id
+        if not stage.closed or (self.msp_resolution_done or "").strip():
+            return 0
+        threshold = self.company_id.msp_resolution_note_minutes
+        minutes = sum(self.sudo().timesheet_ids.mapped("unit_amount")) * 60
+        return minutes if minutes > threshold else 0
+
     def _msp_check_resolution_note(self):
         """A ticket with more time than the company's threshold cannot close
         without saying what was done. Automations running as superuser
-        (monitoring alert clears) and portal users closing their own ticket
-        are not stopped."""
-        if self.env.su or not self.env.user._is_internal():
+        (monitoring alert clears) are not stopped; a client closing their
+        ticket from the portal is (see ``_msp_check_client_close``)."""
+        exempt = self.env.su or not self.env.user._is_internal()
+        if exempt and not self._msp_is_client_close():
             return
         for ticket in self:
-            if not ticket.stage_id.closed or (ticket.msp_resolution_done or "").strip():
-                continue
-            threshold = ticket.company_id.msp_resolution_note_minutes
-            minutes = sum(ticket.sudo().timesheet_ids.mapped("unit_amount")) * 60
-            if minutes > threshold:
+            minutes = ticket._msp_resolution_note_missing()
+            if minutes:
                 raise UserError(
                     self.env._(
                         "Ticket %(ticket)s has %(minutes)s minutes of time: "
@@ -160,3 +169,17 @@ class HelpdeskTicket(models.Model):
                         minutes=round(minutes),
                     )
                 )
+
+    def _msp_check_client_close(self, stage):
+        """The client cannot close a ticket that still needs its resolution
+        note: the technician writes it, then closes."""
+        result = super()._msp_check_client_close(stage)
+        if self._msp_resolution_note_missing(stage):
+            raise UserError(
+                self.env._(
+                    "This ticket cannot be closed from the portal until our "
+                    "technician has recorded what was done on it. We have let "
+                    "the team know that you want it closed."
+                )
+            )
+        return result

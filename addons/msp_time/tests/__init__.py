@@ -9,3 +9,4 @@ from . import test_my_day
 from . import test_access
 from . import test_tour
 from . import test_validation
+from . import test_roles_portal

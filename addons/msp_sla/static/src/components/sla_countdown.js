@@ -60,6 +60,11 @@ export class SlaCountdown extends Component {
                 return _t("%(code)s · %(label)s met", {code: this.code, label});
             case "breached":
                 return _t("%(code)s · %(label)s breached", {code: this.code, label});
+            case "client_closed":
+                return _t("%(code)s · %(label)s: closed by client", {
+                    code: this.code,
+                    label,
+                });
             default:
                 if (left === null) {
                     return "";
