@@ -216,10 +216,17 @@ class TestSnapshotsAndLicences(AssetCase):
         person = self.env["res.partner"].create(
             {"name": "Leaver", "parent_id": self.acme.id}
         )
+        installed = date(2026, 1, 1)  # (the count of a past day has them)
         licence = self.make(
-            "SPB: Leaver", "m365_license", contact_id=person.id, sku_part_number="SPB"
+            "SPB: Leaver",
+            "m365_license",
+            contact_id=person.id,
+            sku_part_number="SPB",
+            install_date=installed,
         )
-        laptop = self.make("LEAVER-LT", "laptop", contact_id=person.id)
+        laptop = self.make(
+            "LEAVER-LT", "laptop", contact_id=person.id, install_date=installed
+        )
         Snapshot = self.env["msp.asset.snapshot"]
         Snapshot.take(date(2026, 10, 31), self.acme)
         person.active = False

@@ -648,6 +648,10 @@ class MspBillingRunLine(models.Model):
             (key in units) != (key in before) for key in set(units) | set(before)
         ):
             flags.append(self.env._("unit class added or removed"))
+        flags += [
+            self.env._("units: %(note)s", note=note)
+            for note in sorted(facts.unit_notes)
+        ]
         tm_hours = sum(hours for hours, _ids, _label in facts.tm.values())
         self.write(
             {
