@@ -745,39 +745,55 @@ class MspBillingRunLine(models.Model):
             contract.msp_retainer_over_cycles += 1
         else:
             contract.msp_retainer_over_cycles = 0
-        pending = contract.activity_ids.filtered(
-            lambda a: (
-                a.summary == self.env._("Pricing conversation: retainer exceeded twice")
-            )
-        )
-        if contract.msp_retainer_over_cycles == 2 and not pending:
-            contract.activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=self.env._("Pricing conversation: retainer exceeded twice"),
-                note=self.env._(
+        if contract.msp_retainer_over_cycles >= 2:
+            self._notify_once(
+                "msp_mrr_billing.activity_retainer_over",
+                self.env._("Pricing conversation: retainer exceeded twice"),
+                self.env._(
                     "Included work was over the %(max)s h retainer range two cycles "
                     "in a row (last: %(used)s h).",
                     max=f"{contract.msp_retainer_max_hours:g}",
                     used=f"{facts.included_used:g}",
                 ),
-                user_id=(contract.user_id or self.env.user).id,
             )
 
     def _check_block_balance(self):
-        contract = self.contract_id.sudo()
+        """Judged on the run's billing date (blocks usable that day)."""
+        contract = self.contract_id.sudo().with_context(
+            msp_block_date=self.run_id.billing_date
+        )
         if not contract.msp_block_low_hours or not contract.msp_block_ids:
             return
         if contract.msp_block_balance < contract.msp_block_low_hours:
-            contract.activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=self.env._("Prepaid hours running low"),
-                note=self.env._(
-                    "%(left)s h left on prepaid blocks (threshold %(low)s h).",
+            self._notify_once(
+                "msp_mrr_billing.activity_block_low",
+                self.env._("Prepaid hours running low"),
+                self.env._(
+                    "%(left)s h left on prepaid blocks on %(date)s (threshold "
+                    "%(low)s h).",
                     left=f"{contract.msp_block_balance:g}",
+                    date=self.run_id.billing_date,
                     low=f"{contract.msp_block_low_hours:g}",
                 ),
-                user_id=(contract.user_id or self.env.user).id,
             )
+
+    def _notify_once(self, xmlid, summary, note):
+        """An activity of this type for the account manager on the contract,
+        unless one is still open (one per condition, however many cycles
+        or runs meet it); due on the billing date."""
+        contract = self.contract_id.sudo()
+        activity_type = self.env.ref(xmlid)
+        if contract.activity_ids.filtered(
+            lambda a: a.activity_type_id == activity_type
+        ):
+            return
+        contract.activity_schedule(
+            xmlid,
+            date_deadline=self.run_id.billing_date,
+            summary=summary,
+            note=note,
+            user_id=(contract.user_id or self.env.user).id,
+        )
 
     # -- review ------------------------------------------------------------
     def action_void_rebill(self):

@@ -9,4 +9,5 @@ from . import test_validation
 from . import test_portal
 from . import test_units_as_of
 from . import test_catch_up
+from . import test_notices
 from . import test_failures
