@@ -19,6 +19,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/msp_mrr_billing_security.xml",
+        "data/mail_activity_type_data.xml",
         "views/account_analytic_line_views.xml",
         "views/contract_views.xml",
         "views/contract_portal_templates.xml",

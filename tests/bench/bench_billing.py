@@ -234,13 +234,13 @@ def insert_assets(env, clients, per_client):
     env.cr.execute(
         """
         INSERT INTO msp_asset (name, client_id, company_id, type_id, billing_class,
-                               serial_number, state, active, stale,
+                               serial_number, state, active, stale, install_date,
                                create_uid, write_uid, create_date, write_date)
         SELECT 'BENCH-' || c.n || '-' || a.n, c.id, %(company)s,
                CASE WHEN a.n <= 2 + c.n %% 5 THEN %(server)s
                     WHEN a.n %% 2 = 0 THEN %(workstation)s ELSE %(laptop)s END,
                CASE WHEN a.n <= 2 + c.n %% 5 THEN 'server' ELSE 'endpoint' END,
-               'SNB' || c.n || '-' || a.n, 'active', true, false,
+               'SNB' || c.n || '-' || a.n, 'active', true, false, '2020-01-01',
                %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
           FROM unnest(%(clients)s::int[]) WITH ORDINALITY AS c(id, n)
     CROSS JOIN generate_series(1, %(per)s) AS a(n)

@@ -3,6 +3,7 @@ from . import msp_asset
 from . import msp_asset_sync_run
 from . import msp_asset_source
 from . import msp_asset_snapshot
+from . import msp_asset_history
 from . import helpdesk_ticket
 from . import res_partner
 from . import res_company

@@ -6,6 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from .msp_asset_history import BILLING_FIELDS
+
 STATES = [
     ("active", "Active"),
     ("spare", "In spare pool"),
@@ -280,7 +282,55 @@ class MspAsset(models.Model):
             vals = dict(vals, retired_date=fields.Date.context_today(self))
         elif vals.get("state") in ("active", "spare"):
             vals = dict(vals, retired_date=False)
-        return super().write(vals)
+        before = self._billing_states() if BILLING_FIELDS.intersection(vals) else {}
+        result = super().write(vals)
+        if before:
+            self._record_billing_changes(before, vals)
+        return result
+
+    def _billing_states(self):
+        """{asset id: (company, client, billing class, SKU, status)}: what
+        each asset counts for billing now."""
+        states = {}
+        for asset in self:
+            cls = asset.type_id.billing_class or "other"
+            if asset.active and asset.state == "active":
+                status = "stale" if asset.stale else "counted"
+            else:
+                status = "none"
+            states[asset.id] = (
+                asset.company_id.id,
+                asset.client_id.id,
+                cls,
+                (asset.sku_part_number or "") if cls == "user_license" else "",
+                status,
+            )
+        return states
+
+    def _record_billing_changes(self, before, vals):
+        """Keep what the assets counted before a change of client, class,
+        SKU or counted status (msp.asset.history): the day it takes effect
+        is today, or the retirement date given with a retirement."""
+        day = fields.Date.context_today(self)
+        retired = vals.get("state") in ("retired", "lost") and vals.get("retired_date")
+        if retired:
+            day = min(day, fields.Date.to_date(retired))
+        after = self._billing_states()
+        rows = [
+            {
+                "asset_id": asset_id,
+                "date": day,
+                "company_id": was[0],
+                "client_id": was[1],
+                "billing_class": was[2],
+                "sku_part_number": was[3],
+                "status": was[4],
+            }
+            for asset_id, was in before.items()
+            if after.get(asset_id) != was
+        ]
+        if rows:
+            self.env["msp.asset.history"].sudo().create(rows)
 
     def action_view_tickets(self):
         self.ensure_one()

@@ -29,6 +29,16 @@ class MspAssetSnapshot(models.Model):
         help="Assets in the 'Active' status the last complete sync did not see "
         "(not counted)."
     )
+    reconstructed = fields.Boolean(
+        help="Taken after its date: counted from the asset history (installs, "
+        "retirements, moves) as the inventory was on that date, not from "
+        "today's."
+    )
+    history_note = fields.Char(
+        string="History Gap",
+        help="Why the asset history cannot fully tell the count of that date "
+        "(billing flags the contract for review).",
+    )
 
     _sql_constraints = [
         (
@@ -41,10 +51,14 @@ class MspAssetSnapshot(models.Model):
     @api.model
     def take(self, date=None, clients=None):
         """Snapshot the given clients (all with assets when None) on a date:
-        one DELETE and one INSERT ... SELECT, whatever the number of assets."""
-        date = date or fields.Date.context_today(self)
+        one DELETE and one INSERT ... SELECT, whatever the number of assets.
+        A date before today is counted as the inventory was on that day
+        (``_as_of``) and marked reconstructed; today or later, as it is."""
+        today = fields.Date.context_today(self)
+        date = fields.Date.to_date(date) or today
         company_ids = self.env.companies.ids
         self.env["msp.asset"].flush_model()
+        self.env["msp.asset.history"].flush_model()
         client_filter = SQL("")
         if clients is not None:
             client_filter = SQL("AND a.client_id = ANY(%s)", clients.ids)
@@ -59,30 +73,33 @@ class MspAssetSnapshot(models.Model):
                 else SQL(""),
             )
         )
+        reconstructed = date < today
+        note = self._history_gap(date) if reconstructed else None
         self.env.cr.execute(
             SQL(
                 """
                 INSERT INTO msp_asset_snapshot (date, client_id, company_id,
                        billing_class, sku_part_number, count, stale_count,
+                       reconstructed, history_note,
                        create_uid, create_date, write_uid, write_date)
-                SELECT %(date)s, a.client_id, a.company_id,
-                       coalesce(t.billing_class, 'other') AS cls,
-                       CASE WHEN t.billing_class = 'user_license'
-                            THEN coalesce(a.sku_part_number, '') ELSE '' END,
-                       count(*) FILTER (WHERE NOT coalesce(a.stale, false)),
-                       count(*) FILTER (WHERE a.stale),
+                SELECT %(date)s, a.client_id, a.company_id, a.cls, a.sku,
+                       count(*) FILTER (WHERE a.status = 'counted'),
+                       count(*) FILTER (WHERE a.status = 'stale'),
+                       %(reconstructed)s, %(note)s,
                        %(uid)s, now() at time zone 'UTC',
                        %(uid)s, now() at time zone 'UTC'
-                  FROM msp_asset a
-             LEFT JOIN msp_asset_type t ON t.id = a.type_id
-                 WHERE a.active AND a.state = 'active'
+                  FROM (%(source)s) a
+                 WHERE a.status <> 'none'
                    AND a.company_id = ANY(%(companies)s) %(clients)s
               GROUP BY 2, 3, 4, 5
                 """,
                 date=date,
+                reconstructed=reconstructed,
+                note=note,
                 uid=self.env.uid,
                 companies=company_ids,
                 clients=client_filter,
+                source=self._as_of(date) if reconstructed else self._as_now(),
             )
         )
         # a class (or SKU) the client had at its previous snapshot and has no
@@ -92,9 +109,11 @@ class MspAssetSnapshot(models.Model):
                 """
                 INSERT INTO msp_asset_snapshot (date, client_id, company_id,
                        billing_class, sku_part_number, count, stale_count,
+                       reconstructed, history_note,
                        create_uid, create_date, write_uid, write_date)
                 SELECT DISTINCT %(date)s::date, p.client_id, p.company_id,
                        p.billing_class, p.sku_part_number, 0, 0,
+                       %(reconstructed)s, %(note)s,
                        %(uid)s, now() at time zone 'UTC',
                        %(uid)s, now() at time zone 'UTC'
                   FROM msp_asset_snapshot p
@@ -111,6 +130,8 @@ class MspAssetSnapshot(models.Model):
                           AND c.sku_part_number = p.sku_part_number)
                 """,
                 date=date,
+                reconstructed=reconstructed,
+                note=note,
                 uid=self.env.uid,
                 companies=company_ids,
                 clients=SQL("AND p.client_id = ANY(%s)", clients.ids)
@@ -120,6 +141,70 @@ class MspAssetSnapshot(models.Model):
         )
         self.invalidate_model()
         return self.search([("date", "=", date)])
+
+    @api.model
+    def _as_now(self):
+        """Each asset's billing values now: client, company, class, SKU and
+        status (counted, stale or none)."""
+        return SQL(
+            """
+            SELECT a.id, a.client_id, a.company_id,
+                   coalesce(t.billing_class, 'other') AS cls,
+                   CASE WHEN t.billing_class = 'user_license'
+                        THEN coalesce(a.sku_part_number, '') ELSE '' END AS sku,
+                   CASE WHEN NOT (a.active AND a.state = 'active') THEN 'none'
+                        WHEN coalesce(a.stale, false) THEN 'stale'
+                        ELSE 'counted' END AS status
+              FROM msp_asset a
+         LEFT JOIN msp_asset_type t ON t.id = a.type_id
+            """
+        )
+
+    @api.model
+    def _as_of(self, date):
+        """Each asset's billing values at the end of a past day: the values
+        kept before its first change after that day (msp.asset.history),
+        its current ones without one; assets installed (or, without an
+        install date, recorded) after that day did not exist yet."""
+        return SQL(
+            """
+            SELECT a.id,
+                   CASE WHEN h.id IS NULL THEN a.client_id
+                        ELSE h.client_id END AS client_id,
+                   coalesce(h.company_id, a.company_id) AS company_id,
+                   CASE WHEN h.id IS NULL THEN a.cls
+                        ELSE coalesce(h.billing_class, 'other') END AS cls,
+                   CASE WHEN h.id IS NULL THEN a.sku
+                        ELSE coalesce(h.sku_part_number, '') END AS sku,
+                   coalesce(h.status, a.status) AS status
+              FROM (%(now)s) a
+              JOIN msp_asset x ON x.id = a.id
+         LEFT JOIN LATERAL (SELECT * FROM msp_asset_history h
+                             WHERE h.asset_id = a.id AND h.date > %(date)s
+                          ORDER BY h.date, h.id LIMIT 1) h ON true
+             WHERE coalesce(x.install_date,
+                            (x.create_date AT TIME ZONE 'UTC')::date) <= %(date)s
+            """,
+            now=self._as_now(),
+            date=date,
+        )
+
+    @api.model
+    def _history_gap(self, date):
+        """Why the history cannot tell the inventory of a past day, or None:
+        asset changes before the history began (the upgrade that added it,
+        ir.config_parameter msp_assets.history_since) were not kept."""
+        since = fields.Date.to_date(
+            self.env["ir.config_parameter"].sudo().get_param("msp_assets.history_since")
+            or None
+        )
+        if since and date < since:
+            return self.env._(
+                "asset changes before %(since)s were not recorded: the count "
+                "assumes the assets were then as they are now",
+                since=since,
+            )
+        return None
 
     @api.model
     def counts(self, clients, date):

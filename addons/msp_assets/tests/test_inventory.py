@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import openpyxl
 import psycopg2
+from freezegun import freeze_time
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -182,7 +183,7 @@ class TestSnapshotsAndLicences(AssetCase):
         self.make("L1", "m365_license", sku_part_number="SPB")
         self.make("L2", "m365_license", sku_part_number="SPB")
         self.make("L3", "m365_license", sku_part_number="EXCHANGESTANDARD")
-        day = date(2026, 11, 30)
+        day = date.today()  # (a past day is counted from the history)
         Snapshot = self.env["msp.asset.snapshot"]
         with self.assertQueryCount(__system__=6):
             Snapshot.take(day, self.acme)
@@ -216,17 +217,24 @@ class TestSnapshotsAndLicences(AssetCase):
         person = self.env["res.partner"].create(
             {"name": "Leaver", "parent_id": self.acme.id}
         )
+        installed = date(2026, 1, 1)  # (the count of a past day has them)
         licence = self.make(
-            "SPB: Leaver", "m365_license", contact_id=person.id, sku_part_number="SPB"
+            "SPB: Leaver",
+            "m365_license",
+            contact_id=person.id,
+            sku_part_number="SPB",
+            install_date=installed,
         )
-        laptop = self.make("LEAVER-LT", "laptop", contact_id=person.id)
+        laptop = self.make(
+            "LEAVER-LT", "laptop", contact_id=person.id, install_date=installed
+        )
         Snapshot = self.env["msp.asset.snapshot"]
         Snapshot.take(date(2026, 10, 31), self.acme)
         person.active = False
         self.assertEqual(licence.state, "retired")
         self.assertEqual(licence.retired_date, date.today())
         self.assertEqual(laptop.state, "active")  # devices are handed back by people
-        Snapshot.take(date(2026, 11, 30), self.acme)
+        Snapshot.take(date.today(), self.acme)
         self.assertEqual(
             Snapshot.counts(self.acme, date(2026, 10, 31))[
                 (self.acme.id, "user_license")
@@ -234,17 +242,49 @@ class TestSnapshotsAndLicences(AssetCase):
             1,
         )
         self.assertEqual(
-            Snapshot.counts(self.acme, date(2026, 11, 30))[
-                (self.acme.id, "user_license")
-            ],
+            Snapshot.counts(self.acme, date.today())[(self.acme.id, "user_license")],
             0,
         )
         # the seat that went is stored as 0 for its SKU, not left out
         gone = Snapshot.search(
-            [("client_id", "=", self.acme.id), ("date", "=", date(2026, 11, 30)),
+            [("client_id", "=", self.acme.id), ("date", "=", date.today()),
              ("sku_part_number", "=", "SPB")]
         )  # fmt: skip
         self.assertEqual(gone.count, 0)
+
+    def test_a_late_snapshot_counts_the_inventory_of_its_day(self):
+        other = self.env["res.partner"].create({"name": "Other", "is_company": True})
+        installed = {"install_date": date(2026, 1, 1)}
+        moved = self.make("WS-MOVED", "workstation", **installed)
+        retired = self.make("WS-RETIRED", "workstation", **installed)
+        self.make("WS-LATE", "workstation", install_date=date(2026, 3, 1))
+        with freeze_time("2026-02-20 10:00:00"):
+            moved.client_id = other
+            retired.action_retire()
+        Snapshot = self.env["msp.asset.snapshot"]
+        clients = self.acme | other
+        Snapshot.take(date(2026, 2, 14), clients)
+        Snapshot.take(date(2026, 2, 28), clients)
+        got = {
+            (s.date, s.client_id.name): (s.count, s.reconstructed)
+            for s in Snapshot.search([("client_id", "in", clients.ids)])
+        }
+        self.assertEqual(
+            got,
+            {
+                (date(2026, 2, 14), self.acme.name): (2, True),
+                (date(2026, 2, 28), self.acme.name): (0, True),
+                (date(2026, 2, 28), "Other"): (1, True),
+            },
+        )
+        history = self.env["msp.asset.history"].search([("asset_id", "=", moved.id)])
+        self.assertEqual(
+            (history.date, history.client_id, history.status),
+            (date(2026, 2, 20), self.acme, "counted"),
+        )
+        today = Snapshot.take(clients=clients)
+        self.assertTrue(today)
+        self.assertFalse(any(today.mapped("reconstructed")), "taken on its day")
 
     def test_cron_snapshots_at_month_end(self):
         self.make("WS1", "workstation")

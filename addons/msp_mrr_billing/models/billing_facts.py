@@ -28,6 +28,8 @@ class BillingFacts:
         self.billing_date = billing_date
         self.units = {}  # (billing class, sku or "") -> quantity
         self.class_units = defaultdict(float)  # billing class -> quantity
+        # why the asset history cannot fully tell the counts (review flag)
+        self.unit_notes = set()
         self.included_ids = []
         self.included_used = 0.0
         # included work that uses no included hours: categories excluded by
@@ -72,8 +74,10 @@ class BillingFacts:
     # -- units -----------------------------------------------------------
     @classmethod
     def _ensure_snapshots(cls, env, company, facts):
-        """A client without a snapshot in its cycle gets one taken now, so
-        the invoice line traces back to a stored count."""
+        """A client without a snapshot on its count date (the nightly job did
+        not run, or not that day) gets one taken now, counted as the
+        inventory was on that date (msp.asset.snapshot.take), so the invoice
+        line traces back to a stored count of that very day."""
         env.cr.execute(
             SQL(
                 """
@@ -82,7 +86,7 @@ class BillingFacts:
                  WHERE NOT EXISTS (SELECT 1 FROM msp_asset_snapshot s
                                     WHERE s.client_id = v.client
                                       AND s.company_id = %s
-                                      AND s.date BETWEEN v.start AND v.day)
+                                      AND s.date = v.day)
                 """,
                 list(range(len(facts))),
                 [fact.client.id for fact in facts],
@@ -111,7 +115,8 @@ class BillingFacts:
             env.cr.execute(
                 SQL(
                     """
-                    SELECT v.n, s.billing_class, s.sku_part_number, s.count::float
+                    SELECT v.n, s.billing_class, s.sku_part_number, s.count::float,
+                           s.history_note
                       FROM unnest(%(n)s::int[], %(client)s::int[], %(day)s::date[])
                            AS v(n, client, day)
                       JOIN LATERAL (SELECT max(date) AS date FROM msp_asset_snapshot
@@ -132,8 +137,10 @@ class BillingFacts:
         for n, fact in daily:  # rare: one query each
             env.cr.execute(fact._daily_units_query(n))
             rows += env.cr.fetchall()
-        for n, billing_class, sku, count in rows:
+        for n, billing_class, sku, count, note in rows:
             fact = facts[n]
+            if note:
+                fact.unit_notes.add(note)
             count = float_round(count, precision_digits=2)
             fact.units[(billing_class, sku or "")] = count
             fact.class_units[billing_class] += count
@@ -142,7 +149,7 @@ class BillingFacts:
         return SQL(
             """
             SELECT %(n)s, s.billing_class, s.sku_part_number,
-                   sum(s.count)::float / %(days)s
+                   sum(s.count)::float / %(days)s, max(s.history_note)
               FROM generate_series(%(start)s::date, %(end)s::date, '1 day') d
               JOIN LATERAL (SELECT coalesce(
                                 (SELECT max(date) FROM msp_asset_snapshot

@@ -232,8 +232,12 @@ class ContractContract(models.Model):
                     )
                 )
 
-    @api.depends("msp_block_ids.remaining_hours", "msp_block_ids.expiry_date")
-    @api.depends_context("date")
+    @api.depends(
+        "msp_block_ids.remaining_hours",
+        "msp_block_ids.date",
+        "msp_block_ids.expiry_date",
+    )
+    @api.depends_context("msp_block_date")
     def _compute_msp_block_balance(self):
         for contract in self:
             contract.msp_block_balance = sum(

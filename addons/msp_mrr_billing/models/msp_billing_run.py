@@ -1,6 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import json
 import logging
+import traceback
 
 import psycopg2
 from dateutil.relativedelta import relativedelta
@@ -25,6 +26,12 @@ class AlreadyBilled(Exception):
 
 # contracts billed with one invoice create (see MspBillingRun._bill)
 BATCH_SIZE = 50
+# catch-up: at most this many cycles of one contract in one run
+MAX_CYCLES_PER_RUN = 120
+# another transaction changed what this one read: a retry of the whole
+# transaction (Odoo's service.model.retrying) bills right, so these leave
+# the run instead of becoming failed lines
+RETRY = (psycopg2.errors.SerializationFailure, psycopg2.errors.DeadlockDetected)
 # lines whose quantity a partial cycle prorates (block top-ups, overage and
 # time and materials are what was bought or worked: never prorated)
 PRORATED_SOURCES = ("fixed", "assets", "licences")
@@ -163,29 +170,70 @@ class MspBillingRun(models.Model):
         return True
 
     def _bill(self, contracts):
-        """Invoice each contract as if in its own savepoint: one broken
-        contract is reported on its line and the others carry on.
+        """Invoice every cycle due by the run's date, oldest first, one
+        invoice per cycle: after a missed month a contract is billed for
+        both (each round bills the next open cycle of the contracts still
+        due; a contract whose cycle fails or is skipped stops there, the
+        later cycles build on it).
+
+        Each contract's cycle is billed as if in its own savepoint: one
+        broken contract is reported on its line and the others carry on.
+        Serialization failures and deadlocks are not
+        reported: they leave the whole transaction, which Odoo retries (the
+        run is idempotent)."""
+        self.ensure_one()
+        self.env["account.move"].check_access("create")
+        pending = contracts.with_company(self.company_id)
+        for _round in range(MAX_CYCLES_PER_RUN):
+            if not pending:
+                break
+            billed = self._bill_round(pending)
+            billed.invalidate_recordset(["recurring_next_date"])
+            pending = billed.filtered(
+                lambda c: (
+                    c.recurring_next_date and c.recurring_next_date <= self.billing_date
+                )
+            )
+        if self.state == "draft":
+            self.state = "review"
+
+    def _bill_round(self, contracts):
+        """Bill the next open cycle of each contract; returns the contracts
+        invoiced.
 
         For speed, contracts go by batches of different clients, all of a
         batch in one savepoint and their invoices in one ``create``; if
         anything in a batch raises, the batch is rolled back and its
         contracts are billed one by one, each in its own savepoint, so the
         outcome is the same as billing them one by one from the start."""
-        self.ensure_one()
-        self.env["account.move"].check_access("create")
-        contracts = contracts.with_company(self.company_id)
+        billed = contracts.browse()
         for batch in self._batches(contracts):
             if len(batch) > 1:
                 try:
                     with self.env.cr.savepoint():
-                        self._bill_contracts(batch)
+                        billed |= self._bill_contracts(batch).contract_id
                     continue
+                except RETRY:
+                    raise
                 except Exception as error:  # retried one by one below
                     _logger.info("Billing batch failed, one by one now: %s", error)
             for contract in batch:
                 try:
                     with self.env.cr.savepoint():
-                        self._bill_contract(contract)
+                        billed |= self._bill_contract(contract).contract_id
+                except RETRY:
+                    # another transaction got there first: Odoo retries the
+                    # whole transaction (service.model.retrying)
+                    raise
+                except psycopg2.errors.LockNotAvailable:
+                    self._record_failure(
+                        contract,
+                        "skipped",
+                        self.env._(
+                            "Another run is billing this period right now; run "
+                            "again once it is done."
+                        ),
+                    )
                 except (
                     psycopg2.errors.ExclusionViolation,
                     psycopg2.errors.UniqueViolation,
@@ -200,10 +248,16 @@ class MspBillingRun(models.Model):
                         ),
                     )
                 except Exception as error:  # the run log must say why
-                    _logger.info("Billing %s failed: %s", contract.display_name, error)
-                    self._record_failure(contract, "failed", str(error))
-        if self.state == "draft":
-            self.state = "review"
+                    _logger.warning(
+                        "Billing run %s: contract %s failed",
+                        self.id,
+                        contract.display_name,
+                        exc_info=True,
+                    )
+                    self._record_failure(
+                        contract, "failed", str(error), traceback.format_exc()
+                    )
+        return billed
 
     @api.model
     def _batches(self, contracts, size=BATCH_SIZE):
@@ -222,10 +276,10 @@ class MspBillingRun(models.Model):
         if batch:
             yield contracts.browse(batch)
 
-    def _record_failure(self, contract, state, message):
+    def _record_failure(self, contract, state, message, details=None):
         self.env["msp.billing.run.line"].create(
             {"run_id": self.id, "contract_id": contract.id, "state": state,
-             "error": message[:2000]}
+             "error": message[:2000], "error_details": details}
         )  # fmt: skip
 
     def _bill_contract(self, contract):
@@ -583,6 +637,11 @@ class MspBillingRunLine(models.Model):
         default="invoiced",
     )
     error = fields.Text()
+    error_details = fields.Text(
+        string="Traceback",
+        groups="msp_base.group_msp_billing",
+        help="Where the billing of this contract failed (for support).",
+    )
     move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
     move_state = fields.Selection(related="move_id.state", string="Invoice Status")
     amount_untaxed = fields.Float(string="Total")
@@ -648,6 +707,10 @@ class MspBillingRunLine(models.Model):
             (key in units) != (key in before) for key in set(units) | set(before)
         ):
             flags.append(self.env._("unit class added or removed"))
+        flags += [
+            self.env._("units: %(note)s", note=note)
+            for note in sorted(facts.unit_notes)
+        ]
         tm_hours = sum(hours for hours, _ids, _label in facts.tm.values())
         self.write(
             {
@@ -682,39 +745,55 @@ class MspBillingRunLine(models.Model):
             contract.msp_retainer_over_cycles += 1
         else:
             contract.msp_retainer_over_cycles = 0
-        pending = contract.activity_ids.filtered(
-            lambda a: (
-                a.summary == self.env._("Pricing conversation: retainer exceeded twice")
-            )
-        )
-        if contract.msp_retainer_over_cycles == 2 and not pending:
-            contract.activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=self.env._("Pricing conversation: retainer exceeded twice"),
-                note=self.env._(
+        if contract.msp_retainer_over_cycles >= 2:
+            self._notify_once(
+                "msp_mrr_billing.activity_retainer_over",
+                self.env._("Pricing conversation: retainer exceeded twice"),
+                self.env._(
                     "Included work was over the %(max)s h retainer range two cycles "
                     "in a row (last: %(used)s h).",
                     max=f"{contract.msp_retainer_max_hours:g}",
                     used=f"{facts.included_used:g}",
                 ),
-                user_id=(contract.user_id or self.env.user).id,
             )
 
     def _check_block_balance(self):
-        contract = self.contract_id.sudo()
+        """Judged on the run's billing date (blocks usable that day)."""
+        contract = self.contract_id.sudo().with_context(
+            msp_block_date=self.run_id.billing_date
+        )
         if not contract.msp_block_low_hours or not contract.msp_block_ids:
             return
         if contract.msp_block_balance < contract.msp_block_low_hours:
-            contract.activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=self.env._("Prepaid hours running low"),
-                note=self.env._(
-                    "%(left)s h left on prepaid blocks (threshold %(low)s h).",
+            self._notify_once(
+                "msp_mrr_billing.activity_block_low",
+                self.env._("Prepaid hours running low"),
+                self.env._(
+                    "%(left)s h left on prepaid blocks on %(date)s (threshold "
+                    "%(low)s h).",
                     left=f"{contract.msp_block_balance:g}",
+                    date=self.run_id.billing_date,
                     low=f"{contract.msp_block_low_hours:g}",
                 ),
-                user_id=(contract.user_id or self.env.user).id,
             )
+
+    def _notify_once(self, xmlid, summary, note):
+        """An activity of this type for the account manager on the contract,
+        unless one is still open (one per condition, however many cycles
+        or runs meet it); due on the billing date."""
+        contract = self.contract_id.sudo()
+        activity_type = self.env.ref(xmlid)
+        if contract.activity_ids.filtered(
+            lambda a: a.activity_type_id == activity_type
+        ):
+            return
+        contract.activity_schedule(
+            xmlid,
+            date_deadline=self.run_id.billing_date,
+            summary=summary,
+            note=note,
+            user_id=(contract.user_id or self.env.user).id,
+        )
 
     # -- review ------------------------------------------------------------
     def action_void_rebill(self):
@@ -801,6 +880,26 @@ class MspBillingRunLine(models.Model):
         return self.move_id.invoice_line_ids[:1].action_msp_show_sources(
             all_lines=self.move_id.invoice_line_ids
         )
+
+    def action_view_error(self):
+        """The failure with its traceback (billing users)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Billing failure"),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [
+                (
+                    self.env.ref(
+                        "msp_mrr_billing.msp_billing_run_line_view_form_error"
+                    ).id,
+                    "form",
+                )
+            ],
+            "target": "new",
+        }
 
     def action_open_invoice(self):
         self.ensure_one()

@@ -64,18 +64,28 @@ class MspPrepaidBlock(models.Model):
             block.used_hours = sum(block.usage_ids.mapped("hours"))
             block.remaining_hours = block.hours - block.used_hours
 
-    @api.depends("expiry_date", "remaining_hours")
-    @api.depends_context("date")
+    def _usable_on(self):
+        """The day usability is judged on: today, or the billing date the
+        run passes (context key msp_block_date)."""
+        day = self.env.context.get("msp_block_date")
+        return fields.Date.to_date(day) if day else fields.Date.context_today(self)
+
+    @api.depends("date", "expiry_date", "remaining_hours")
+    @api.depends_context("msp_block_date")
     def _compute_active_block(self):
-        today = fields.Date.context_today(self)
+        day = self._usable_on()
         for block in self:
             block.active_block = (
-                block.remaining_hours > 0 and block.expiry_date >= today
+                block.remaining_hours > 0 and block.date <= day <= block.expiry_date
             )
 
     def _search_active_block(self, operator, value):
-        today = fields.Date.context_today(self)
-        domain = [("remaining_hours", ">", 0), ("expiry_date", ">=", today)]
+        day = self._usable_on()
+        domain = [
+            ("remaining_hours", ">", 0),
+            ("date", "<=", day),
+            ("expiry_date", ">=", day),
+        ]
         positive = (operator == "=") == bool(value)
         return domain if positive else ["!", "&", *domain]
 

@@ -7,3 +7,7 @@ from . import test_partial_cycles
 from . import test_system_fields
 from . import test_validation
 from . import test_portal
+from . import test_units_as_of
+from . import test_catch_up
+from . import test_notices
+from . import test_failures

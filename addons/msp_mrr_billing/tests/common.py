@@ -78,11 +78,14 @@ class BillingCase(TransactionCase):
         return cls.env["contract.contract"].create(values)
 
     def asset(self, name, xmlid, client=None, **values):
+        """An asset installed on 1 January 2026 unless told otherwise (the
+        count of a past day only has the assets installed by then)."""
         return self.env["msp.asset"].create(
             {
                 "name": name,
                 "client_id": (client or self.client).id,
                 "type_id": self.env.ref(f"msp_assets.asset_type_{xmlid}").id,
+                "install_date": date(2026, 1, 1),
                 **values,
             }
         )

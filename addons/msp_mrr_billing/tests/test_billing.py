@@ -2,6 +2,7 @@
 from datetime import date
 
 import psycopg2
+from freezegun import freeze_time
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -253,7 +254,8 @@ class TestQuantities(BillingCase):
         self.snapshot(date(2026, 2, 14))
         first = self.bill(date(2026, 2, 15), self.contract).line_ids
         self.assertEqual(self.invoice_line(first, self.p_seat).quantity, 1)
-        self.person.active = False
+        with freeze_time("2026-03-01 10:00:00"):  # offboarded in the cycle
+            self.person.active = False
         self.snapshot(date(2026, 3, 14))
         second = self.bill(date(2026, 3, 15), self.contract).line_ids
         self.assertEqual(self.invoice_line(second, self.p_seat).quantity, 0)

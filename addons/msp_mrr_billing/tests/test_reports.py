@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 import openpyxl
 from dateutil.relativedelta import relativedelta
+from freezegun import freeze_time
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
@@ -131,8 +132,9 @@ class TestBillingReports(BillingCase):
         for n in range(3, 5):
             self.asset(f"A-WS{n}", "workstation")
         self.snapshot(date(2026, 3, 14))
-        d_assets[0].write({"state": "retired"})
-        d_assets[1].active = False
+        with freeze_time("2026-03-01 10:00:00"):  # (the count of 14 March)
+            d_assets[0].write({"state": "retired"})
+            d_assets[1].active = False
         self.snapshot(date(2026, 3, 14), d_client)
         second = self.bill(date(2026, 3, 15), self.contract | b | c | d | e)
         self.assertEqual(second.invoiced_count, 4)
