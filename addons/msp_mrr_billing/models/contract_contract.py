@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from odoo.addons.msp_assets.models.msp_asset_type import BILLING_CLASSES
+from odoo.addons.msp_base.models.msp_system_fields import system_write
 
 from .billing_cycle import (
     ANCHORED_RULES,
@@ -342,7 +343,9 @@ class ContractContract(models.Model):
                     "company_id": msp[0].company_id.id,
                 }
             )
-            run._bill(msp)
+            # the run records its results as the system (see action_run)
+            with system_write():
+                run._bill(msp)
             return run._open()
         return super().recurring_create_invoice()
 

@@ -92,3 +92,16 @@ class TestBillingSystemFields(HttpCase, BillingCase):
         self.refused("msp.prepaid.block", block.ids, {"used_hours": 0.0})
         call_kw(self, "msp.prepaid.block", "write", block.ids, {"name": "Renamed"})
         self.assertEqual((block.name, block.remaining_hours), ("Renamed", 10.0))
+
+    def test_create_invoice_on_the_contract_as_billing(self):
+        """The contract's own Create Invoice bills through a run, whose
+        results the billing user may not write but the run may."""
+        self.authenticate("sfb_billing", "sfb_billing_pw")
+        call_kw(self, "contract.contract", "recurring_create_invoice",
+                self.contract.ids)  # fmt: skip
+        lines = self.contract.msp_run_line_ids.sorted("period_start")
+        self.assertTrue(lines)
+        self.assertEqual(
+            set(lines.mapped("state")), {"invoiced"}, lines.mapped("error")
+        )
+        self.assertEqual(lines[0].period_start, date(2026, 1, 15))
