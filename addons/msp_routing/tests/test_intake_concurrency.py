@@ -128,7 +128,7 @@ class TestIntakeConcurrency(TransactionCase):
                 try:
                     result = func(env)
                     cr.flush()
-                    cr.commit()
+                    cr.commit()  # pylint: disable=invalid-commit
                     return result
                 except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
                     cr.rollback()
