@@ -73,7 +73,11 @@ class MspIntakeController(http.Controller):
         # the superuser only finds the source and reads its secrets; the
         # work runs as the source's intake user (see _run)
         sources = request.env["msp.intake.source"].sudo()
-        status, payload = sources._handle(kind, code, request.httprequest.headers, body)
+        # own transaction: deliveries of one alert take turns, each seeing
+        # the previous one's ticket (see msp.intake.source._alert_turn)
+        status, payload = sources._handle(
+            kind, code, request.httprequest.headers, body, own_transaction=True
+        )
         response = request.make_json_response(payload, status=status)
         if status == 429:
             response.headers["Retry-After"] = str(payload.get("retry_after", 60))

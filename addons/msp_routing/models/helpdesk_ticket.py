@@ -1,13 +1,16 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
-from odoo.tools import create_index, email_normalize, html2plaintext
+from odoo.tools import SQL, create_index, email_normalize, html2plaintext, index_exists
 from pytz import utc
 
 from odoo.addons.msp_base.models.msp_system_fields import system_write
 
 from ..lib.matching import clean_subject, email_domain
+
+_logger = logging.getLogger(__name__)
 
 # Set by intake, routing and the claim action, never typed in.
 SYSTEM_FIELDS = frozenset(
@@ -21,8 +24,14 @@ SYSTEM_FIELDS = frozenset(
         "msp_alert_source_id",
         "msp_alert_key",
         "msp_alert_count",
+        "msp_alert_open",
+        "msp_alert_cleared_date",
     }
 )
+
+# At most one open ticket per alert (source, key): the database's guarantee
+# against concurrent deliveries of one alert (see msp.intake.source)
+ALERT_OPEN_INDEX = "helpdesk_ticket_msp_alert_open_uniq"
 
 
 class HelpdeskTicket(models.Model):
@@ -62,6 +71,22 @@ class HelpdeskTicket(models.Model):
     msp_alert_count = fields.Integer(
         string="Alert Occurrences", readonly=True, copy=False
     )
+    msp_alert_open = fields.Boolean(
+        string="Open Alert",
+        compute="_compute_msp_alert_open",
+        store=True,
+        readonly=True,
+        copy=False,
+        help="An alert ticket not in a closed stage: new deliveries of its "
+        "alert count on it. One open ticket per source and alert key.",
+    )
+    msp_alert_cleared_date = fields.Datetime(
+        string="Alert Cleared On",
+        readonly=True,
+        copy=False,
+        help="When the monitor reported the alert cleared (the ticket may "
+        "stay open for follow-up); emptied when the alert fires again.",
+    )
     msp_routing_log_ids = fields.One2many(
         "msp.routing.log", "ticket_id", string="Routing Log", readonly=True
     )
@@ -77,6 +102,58 @@ class HelpdeskTicket(models.Model):
             self._table,
             ["create_date"],
         )
+        self._msp_init_alert_open_index()
+
+    def _msp_init_alert_open_index(self):
+        """The unique partial index on open alert tickets. Created once: the
+        flag is filled in SQL first (the ORM computes it after init()), and
+        duplicates opened before the index existed keep their ticket but get
+        a distinct key (logged), the oldest keeping the alert's."""
+        cr = self.env.cr
+        if index_exists(cr, ALERT_OPEN_INDEX):
+            return
+        cr.execute(
+            """
+            UPDATE helpdesk_ticket t
+               SET msp_alert_open = t.msp_alert_source_id IS NOT NULL
+                   AND NOT coalesce((SELECT s.closed FROM helpdesk_ticket_stage s
+                                      WHERE s.id = t.stage_id), false)
+            """
+        )
+        cr.execute(
+            """
+            UPDATE helpdesk_ticket t
+               SET msp_alert_key = t.msp_alert_key || ' (duplicate #' || t.id || ')'
+              FROM (SELECT id, row_number() OVER (
+                               PARTITION BY msp_alert_source_id, msp_alert_key
+                               ORDER BY id) AS rank
+                      FROM helpdesk_ticket WHERE msp_alert_open) d
+             WHERE d.id = t.id AND d.rank > 1
+         RETURNING t.id
+            """
+        )
+        renamed = [row[0] for row in cr.fetchall()]
+        if renamed:
+            _logger.warning(
+                "helpdesk.ticket: %s open alert tickets duplicated an older one "
+                "(same source and key); their key got a suffix: %s",
+                len(renamed),
+                renamed,
+            )
+        cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX IF NOT EXISTS %s ON helpdesk_ticket "
+                "(msp_alert_source_id, msp_alert_key) WHERE msp_alert_open",
+                SQL.identifier(ALERT_OPEN_INDEX),
+            )
+        )
+
+    @api.depends("msp_alert_source_id", "stage_id.closed")
+    def _compute_msp_alert_open(self):
+        for ticket in self:
+            ticket.msp_alert_open = bool(
+                ticket.msp_alert_source_id and not ticket.stage_id.closed
+            )
 
     @api.depends("msp_routed_date", "create_date")
     def _compute_msp_time_to_route(self):

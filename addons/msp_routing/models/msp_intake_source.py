@@ -5,6 +5,7 @@ RMM, Zabbix, generic JSON), posting to ``/msp/intake/<code>``."""
 import hashlib
 import logging
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 
 import psycopg2
@@ -32,6 +33,7 @@ from ..lib.payload import (
     valid_code,
     verified_digest,
 )
+from .helpdesk_ticket import ALERT_OPEN_INDEX
 
 _logger = logging.getLogger(__name__)
 
@@ -46,6 +48,9 @@ PARAM_RETENTION_ACCEPTED = "msp_routing.intake_event_retention_days_accepted"
 RETRY_AFTER = 60  # seconds, with 429
 LOGGED_BYTES_REJECTED = 256
 LOGGED_BYTES = 2000
+# how long a delivery waits for the other deliveries of its alert (then
+# LockNotAvailable: Odoo retries the request)
+ALERT_LOCK_TIMEOUT = "20s"
 
 
 class MspIntakeSource(models.Model):
@@ -194,10 +199,14 @@ class MspIntakeSource(models.Model):
         return self._handle("call", code, headers, body)
 
     @api.model
-    def _handle(self, kind, code, headers, body):
+    def _handle(self, kind, code, headers, body, own_transaction=False):
         """Checks in order, the cheap and pure ones first: URL code, size,
         source, failure rate, authentication, JSON, values; then the work,
-        as the source's intake user."""
+        as the source's intake user.
+
+        ``own_transaction`` (the webhook controller): the deliveries of one
+        alert take turns, each in a transaction started after its turn came
+        and committed before the next one's (see ``_alert_turn``)."""
         if not valid_code(code):
             return 404, {"error": "unknown intake source"}
         if len(body) > MAX_BODY:
@@ -221,15 +230,66 @@ class MspIntakeSource(models.Model):
             except Exception as error:  # a bug in a pure check: log it, say 400
                 _logger.exception("intake %s: unexpected error reading a request", code)
                 raise BadRequest(400, "unreadable request") from error
-            if digest and not source._consume_nonce(digest):
-                raise BadRequest(409, "replayed request")
-            return source._run(kind, values, body)
+            with source._alert_turn(kind, values, own_transaction):
+                if digest and not source._consume_nonce(digest):
+                    raise BadRequest(409, "replayed request")
+                return source._run(kind, values, body)
         except BadRequest as rejected:
             _logger.info(
                 "intake %s rejected: %s %s", code, rejected.status, rejected.error
             )
             source._log_rejected(rejected.status, rejected.error, body)
             return rejected.status, {"error": rejected.error}
+
+    @contextmanager
+    def _alert_turn(self, kind, values, own_transaction):
+        """One delivery of an alert at a time, across threads and servers.
+
+        Odoo runs transactions at REPEATABLE READ with the snapshot taken by
+        the request's first query: a lock taken later does not let a
+        request see the ticket its predecessor just committed. So, with
+        ``own_transaction``, the lock is a session-level advisory lock on
+        (source, alert key); once granted, the request's transaction (reads
+        only so far) is committed, the work runs in a new transaction whose
+        snapshot sees every earlier delivery, is committed, and only then
+        is the lock released. Without it (a caller's transaction), a
+        transaction-level lock: the unique index on open alert tickets and
+        Odoo's retry of serialization failures keep the result exact."""
+        cr = self.env.cr
+        if kind != "alert":
+            yield
+            return
+        key = SQL("%s, hashtext(%s)", self.id, self._alert_key(values))
+        if not own_transaction:
+            cr.execute(SQL("SELECT pg_advisory_xact_lock(%s)", key))
+            yield
+            return
+        cr.execute(SQL("SET LOCAL lock_timeout = %s", ALERT_LOCK_TIMEOUT))
+        # LockNotAvailable after the timeout: nothing held, Odoo retries
+        cr.execute(SQL("SELECT pg_advisory_lock(%s)", key))
+        try:
+            # nothing written yet: this starts a fresh snapshot
+            cr.commit()  # pylint: disable=invalid-commit
+            self.env.invalidate_all()
+            try:
+                yield
+            except BadRequest:
+                # a refusal keeps its nonce, as before
+                cr.commit()  # pylint: disable=invalid-commit
+                raise
+            except BaseException:
+                cr.rollback()
+                raise
+            # visible to the next delivery before it may start
+            cr.commit()  # pylint: disable=invalid-commit
+        finally:
+            try:
+                cr.execute(SQL("SELECT pg_advisory_unlock(%s)", key))
+            except psycopg2.Error:
+                # a failed commit: end that transaction, the lock is the
+                # connection's and must not go back to the pool with it
+                cr.rollback()
+                cr.execute(SQL("SELECT pg_advisory_unlock(%s)", key))
 
     def _validate(self, kind, payload):
         """The alert's fields or the call's values (pure), or BadRequest."""
@@ -523,80 +583,139 @@ class MspIntakeSource(models.Model):
                 return asset.client_id
         return self.env["res.partner"]
 
-    def _process_alert(self, alert):
-        """Create, update (repeat), close or annotate: returns (ticket, action)."""
-        self.ensure_one()
-        key = (
+    @api.model
+    def _alert_key(self, alert):
+        return (
             alert["alert_id"]
             or hashlib.sha1(f"{alert['device']}|{alert['title']}".encode()).hexdigest()
         )
-        # two deliveries of one alert at once must not open two tickets
-        self.env.cr.execute(
-            SQL("SELECT pg_advisory_xact_lock(hashtext(%s))", f"{self.id}:{key}")
-        )
+
+    def _process_alert(self, alert):
+        """Create, update (repeat), close or annotate: returns (ticket, action).
+
+        Exactly once under concurrency: deliveries of one alert take turns
+        (``_alert_turn``); whatever gets past that, the unique index on open
+        alert tickets refuses a second one and the loser is retried by Odoo
+        in a new transaction that sees the winner's ticket; a repeat or a
+        clear updates the ticket's row, which fails to serialize (and is
+        retried) when a concurrent transaction changed it first."""
+        self.ensure_one()
+        key = self._alert_key(alert)
         Ticket = self.env["helpdesk.ticket"]
         ticket = Ticket.search(
             [
                 ("msp_alert_source_id", "=", self.id),
                 ("msp_alert_key", "=", key),
-                ("stage_id.closed", "=", False),
+                ("msp_alert_open", "=", True),
             ],
             limit=1,
         )
-        clear = {v.strip().lower() for v in (self.clear_values or "").split(",")} - {""}
-        if (alert["status"] or "").lower() in (clear or DEFAULT_CLEAR):
-            if not ticket:
-                return Ticket, "ignored"
-            ticket.message_post(
-                body=self.env._("Alert cleared by %(monitor)s.", monitor=self.name),
-                subtype_xmlid="mail.mt_note",
-            )
-            if self.on_clear == "close":
-                ticket.stage_id = ticket._msp_closing_stage()
-                return ticket, "closed"
-            return ticket, "annotated"
         if ticket:
-            # one statement: concurrent repeats all count
+            # the row is ours until commit; a concurrent change since our
+            # snapshot raises a serialization failure: Odoo retries
             self.env.cr.execute(
                 SQL(
-                    "UPDATE helpdesk_ticket SET msp_alert_count = "
-                    "coalesce(msp_alert_count, 0) + 1 WHERE id = %s",
+                    "SELECT id FROM helpdesk_ticket WHERE id = %s FOR NO KEY UPDATE",
                     ticket.id,
                 )
             )
-            ticket.invalidate_recordset(["msp_alert_count"])
-            ticket.message_post(
-                body=self.env._(
-                    "Alert repeated (%(count)s occurrences): %(title)s",
-                    count=ticket.msp_alert_count,
-                    title=alert["title"],
-                ),
-                subtype_xmlid="mail.mt_note",
+            ticket.invalidate_recordset()
+        clear = {v.strip().lower() for v in (self.clear_values or "").split(",")} - {""}
+        if (alert["status"] or "").lower() in (clear or DEFAULT_CLEAR):
+            return self._clear_alert(ticket)
+        if ticket:
+            return self._repeat_alert(ticket, alert)
+        return self._open_alert(key, alert)
+
+    def _clear_alert(self, ticket):
+        if not ticket:
+            return ticket, "ignored"
+        if ticket.msp_alert_cleared_date:
+            return ticket, "already_cleared"
+        ticket.msp_alert_cleared_date = fields.Datetime.now()
+        ticket.message_post(
+            body=self.env._("Alert cleared by %(monitor)s.", monitor=self.name),
+            subtype_xmlid="mail.mt_note",
+        )
+        if self.on_clear == "close":
+            ticket.stage_id = ticket._msp_closing_stage()
+            return ticket, "closed"
+        return ticket, "annotated"
+
+    def _repeat_alert(self, ticket, alert):
+        # one statement: the count is the database's, never a stale read
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE helpdesk_ticket
+                   SET msp_alert_count = coalesce(msp_alert_count, 0) + 1,
+                       msp_alert_cleared_date = NULL
+                 WHERE id = %s
+             RETURNING msp_alert_count
+                """,
+                ticket.id,
             )
-            return ticket, "updated"
+        )
+        count = self.env.cr.fetchone()[0]
+        refired = bool(ticket.msp_alert_cleared_date)
+        ticket.invalidate_recordset(["msp_alert_count", "msp_alert_cleared_date"])
+        if refired:
+            body = self.env._(
+                "Alert fired again after it cleared (%(count)s occurrences): %(title)s",
+                count=count,
+                title=alert["title"],
+            )
+        else:
+            body = self.env._(
+                "Alert repeated (%(count)s occurrences): %(title)s",
+                count=count,
+                title=alert["title"],
+            )
+        ticket.message_post(body=body, subtype_xmlid="mail.mt_note")
+        return ticket, "updated"
+
+    def _open_alert(self, key, alert):
         client = self._client_for(alert)
         description = "\n".join(
             f"{field}: {html_escape(alert[field])}" for field in FIELDS if alert[field]
         )
-        ticket = Ticket.create(
-            {
-                "name": alert["title"] or self.env._("Alert %(key)s", key=key),
-                "description": f"<pre>{description}</pre>",
-                "partner_id": client.id,
-                "company_id": self.company_id.id,
-                "channel_id": self.env.ref("msp_routing.channel_monitoring").id,
-                "priority": self._priority_for(alert["severity"]),
-                "team_id": self.team_id.id,
-                "category_id": self.category_id.id,
-                "user_id": False,
-                "msp_alert_source_id": self.id,
-                "msp_alert_key": key,
-                "msp_alert_count": 1,
-                "msp_asset_id": asset.id
-                if (asset := self._asset_for(alert))
-                else False,
-            }
-        )
+        asset = self._asset_for(alert)
+        values = {
+            "name": alert["title"] or self.env._("Alert %(key)s", key=key),
+            "description": f"<pre>{description}</pre>",
+            "partner_id": client.id,
+            "company_id": self.company_id.id,
+            "channel_id": self.env.ref("msp_routing.channel_monitoring").id,
+            "priority": self._priority_for(alert["severity"]),
+            "team_id": self.team_id.id,
+            "category_id": self.category_id.id,
+            "user_id": False,
+            "msp_alert_source_id": self.id,
+            "msp_alert_key": key,
+            "msp_alert_count": 1,
+            "msp_asset_id": asset.id or False,
+        }
+        try:
+            with self.env.cr.savepoint():
+                ticket = self.env["helpdesk.ticket"].create(values)
+        except psycopg2.errors.UniqueViolation as error:
+            if error.diag.constraint_name != ALERT_OPEN_INDEX:
+                raise
+            # a concurrent delivery opened it since our snapshot: fail as a
+            # serialization failure, which Odoo retries in a new transaction
+            # (one that sees that ticket and counts this delivery on it)
+            _logger.info("intake %s: alert %s opened concurrently", self.code, key)
+            self.env.cr.execute(
+                SQL(
+                    """
+                    DO $$ BEGIN RAISE EXCEPTION USING
+                        ERRCODE = 'serialization_failure',
+                        MESSAGE = 'msp intake: the alert was opened concurrently';
+                    END $$
+                    """
+                ),
+                log_exceptions=False,
+            )
         return ticket, "created"
 
 
@@ -664,6 +783,7 @@ class MspIntakeEvent(models.Model):
             ("closed", "Cleared: closed"),
             ("annotated", "Cleared: noted"),
             ("ignored", "Cleared: no open ticket"),
+            ("already_cleared", "Cleared: already cleared"),
             ("rejected", "Rejected"),
         ]
     )

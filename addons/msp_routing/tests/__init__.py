@@ -7,3 +7,4 @@ from . import test_routing_access
 from . import test_company_isolation
 from . import test_webhook_security
 from . import test_routing_safety
+from . import test_intake_concurrency
