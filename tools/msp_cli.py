@@ -205,8 +205,21 @@ def manifest_version(addon):
     return manifest.get("version", "")
 
 
+def odoo_entry(py):
+    """How to start Odoo with ``py``: its ``odoo`` script when installed
+    beside it, else ``-m odoo``. Multi-process Odoo restarts its long-polling
+    process from ``sys.argv[0]``, which must be a script, not the package's
+    ``__main__.py`` (run as a script, it puts odoo/ first on sys.path)."""
+    probe = "import os, sys; print(os.path.dirname(os.path.realpath(sys.executable)))"
+    out = subprocess.run([py, "-c", probe], capture_output=True, text=True)
+    script = Path(out.stdout.strip() or "/nonexistent") / "odoo"
+    if out.returncode == 0 and script.is_file():
+        return [py, str(script)]
+    return [py, "-m", "odoo"]
+
+
 def odoo_cmd(py, db_settings, dbname, *extra):
-    cmd = [py, "-m", "odoo", "--addons-path", str(ADDONS), "-d", dbname]
+    cmd = [*odoo_entry(py), "--addons-path", str(ADDONS), "-d", dbname]
     cmd += ["--data-dir", str(STATE / "data")]
     for key, value in db_settings.items():
         if value:
