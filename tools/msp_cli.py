@@ -439,6 +439,23 @@ def run_lint(py):
     return results
 
 
+def run_intake_race(py, db_settings, dbname, port, log_path):
+    """tests/load/intake_race.py on the test database: True if it held."""
+    say("intake race: 30 copies of one alert at once, threaded and 2 workers")
+    cmd = [py, str(ROOT / "tests" / "load" / "intake_race.py"), "-d", dbname]
+    cmd += ["--port", str(port), "--data-dir", str(STATE / "data"), "--"]
+    cmd += [f"--{key}={value}" for key, value in db_settings.items() if value]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    with open(log_path, "a", encoding="utf-8") as log:
+        log.write(proc.stdout + proc.stderr)
+    for line in proc.stdout.splitlines():
+        if line.startswith(("[", "VIOLATION", "intake race")):
+            print(line, flush=True)
+    if proc.returncode:
+        print(proc.stderr[-3000:], flush=True)
+    return proc.returncode == 0
+
+
 def run_launcher_tests():
     """The launcher's own unit tests (tools/test_msp_cli.py), standard
     library only: {"passed": n, "failed": n}."""
@@ -497,6 +514,12 @@ def cmd_test(args):
         codes.append(run_logged(cmd, log_path, tally))
         say(f"phase 2 done in {time.time() - started:.0f} s")
 
+    # 3. Alert intake exactly once, against a real threaded and multi-worker
+    # server on the test database (one check)
+    race = None
+    if "msp_routing" in addons and not any(codes):
+        race = run_intake_race(py, db, dbname, args.port + 2, log_path)
+
     lint = {} if args.no_lint else run_lint(py)
     expected_results = 1 + bool(peers)
     problems = []
@@ -516,11 +539,13 @@ def cmd_test(args):
     launcher = run_launcher_tests()
     if launcher["failed"]:
         problems.append("the launcher's own tests failed (see above)")
+    if race is False:
+        problems.append("intake race against a real server failed (see above)")
     failed = tally.failed + len(tally.browser_skips) + len(tally.logged_errors)
-    failed += launcher["failed"]
+    failed += launcher["failed"] + (race is False)
     # lint is reported as lint: a failure fails the run, a pass is no test
     failed += sum(1 for ok in lint.values() if not ok)
-    passed = tally.passed + launcher["passed"]
+    passed = tally.passed + launcher["passed"] + (race is True)
     if lint:
         say(
             "lint: "

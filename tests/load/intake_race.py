@@ -109,7 +109,8 @@ def start_server(opts, odoo_args, workers, log):
         "--addons-path", os.path.join(ROOT, "addons"),
         "--http-port", str(opts.port), "--db-filter", f"^{opts.database}$",
         "--max-cron-threads", "0", "--log-level", "info",
-        "--workers", str(workers), *odoo_args,
+        "--workers", str(workers), "--gevent-port", str(opts.port + 3),
+        *odoo_args,
     ]  # fmt: skip
     if opts.data_dir:
         cmd += ["--data-dir", opts.data_dir]
