@@ -7,3 +7,4 @@ from . import test_partial_cycles
 from . import test_system_fields
 from . import test_validation
 from . import test_portal
+from . import test_contract_dates
