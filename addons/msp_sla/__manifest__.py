@@ -10,6 +10,9 @@
     "website": "https://github.com/msp-suite/msp-suite",
     "depends": [
         "msp_base",
+        # "when SLA status becomes breached" rules (the status is written
+        # through the ORM for them)
+        "base_automation",
         "contract",
         "resource",
     ],

@@ -140,9 +140,22 @@ class AccountAnalyticLine(models.Model):
                 locks[line.id] = max(filter(None, [locks[line.id], end]))
         return locks
 
+    def _msp_contract(self):
+        """The contract of the entry's ticket in force on the entry's date:
+        the ticket's own link when it runs that day, else the client's
+        contract of that day (a ticket opened before its client's contract
+        started, or still open after it ended)."""
+        self.ensure_one()
+        ticket = self.ticket_id.sudo()
+        if not ticket:
+            return self.env["contract.contract"]
+        day = self.date or fields.Date.context_today(self)
+        return ticket._msp_contracts_on(day, keep_linked=True)[ticket.id]
+
     def _msp_billing_increment(self):
-        """The client's contract terms first."""
-        contract = self.ticket_id.msp_contract_id.sudo()
+        """The client's contract terms first: those of the contract in force
+        on the entry's date."""
+        contract = self._msp_contract().sudo()
         if contract.msp_billing and contract.msp_billing_increment_minutes:
             return (
                 contract.msp_billing_increment_minutes,
@@ -154,7 +167,7 @@ class AccountAnalyticLine(models.Model):
         """A ticket of a client under an MSP contract is included work unless
         its category, project or the person says otherwise."""
         work_type, reason = super()._msp_default_work_type()
-        contract = self.ticket_id.msp_contract_id
+        contract = self._msp_contract()
         company = self.company_id or self.env.company
         if contract.msp_billing and work_type in (
             self.env["msp.work.type"],

@@ -207,16 +207,20 @@ class BillingFacts:
                    AND ((l.msp_work_kind = 'included' AND l.date >= v.start)
                         OR l.msp_work_kind = 'billable')
              LEFT JOIN helpdesk_ticket t ON t.id = l.ticket_id
+                  -- the ticket's contract counts when in force on the day
+             LEFT JOIN contract_contract tc
+                    ON tc.id = t.msp_contract_id AND tc.date_start <= l.date
+                   AND (tc.date_end IS NULL OR tc.date_end >= l.date)
                  WHERE NOT EXISTS (SELECT 1 FROM msp_billed_time b
                                     WHERE b.entry_id = l.id)
                    AND CASE WHEN l.msp_work_kind = 'included'
                             THEN coalesce(
-                                CASE WHEN t.msp_contract_id = ANY(%(included)s)
-                                     THEN t.msp_contract_id END,
+                                CASE WHEN tc.id = ANY(%(included)s)
+                                     THEN tc.id END,
                                 v.main_included)
                             ELSE coalesce(
-                                CASE WHEN t.msp_contract_id = ANY(%(billable)s)
-                                     THEN t.msp_contract_id END,
+                                CASE WHEN tc.id = ANY(%(billable)s)
+                                     THEN tc.id END,
                                 v.main_billable)
                        END = v.contract
                  ORDER BY v.n, l.date, l.id

@@ -11,3 +11,4 @@ from . import test_units_as_of
 from . import test_catch_up
 from . import test_notices
 from . import test_failures
+from . import test_contract_dates

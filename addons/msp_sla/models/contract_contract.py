@@ -27,6 +27,16 @@ class ContractContract(models.Model):
             self._msp_sla_refresh_tickets(partners)
         return result
 
+    def _msp_in_force(self, day):
+        """Whether this contract runs on ``day``."""
+        self.ensure_one()
+        return bool(
+            self.active
+            and self.date_start
+            and self.date_start <= day
+            and (not self.date_end or self.date_end >= day)
+        )
+
     def _msp_sla_refresh_tickets(self, partners=None):
         """Open tickets of the clients follow their contract's profile."""
         partners = self.commercial_partner_id | (partners or self.env["res.partner"])

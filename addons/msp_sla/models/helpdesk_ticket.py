@@ -2,8 +2,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-
-from odoo.addons.msp_base.tools import bulk_update
+from odoo.tools import SQL
 
 from .msp_sla_clock import ACTIVE_STATES, KINDS, STATUS_RANK, STATUSES
 from .msp_sla_profile import PRIORITY_CODE
@@ -23,6 +22,7 @@ SYSTEM_FIELDS = frozenset(
         "msp_sla_breached",
         "msp_sla_at_risk",
         "msp_sla_deadline",
+        "msp_sla_waiting_from_stage_id",
     }
 )
 SLA_KEYS = {
@@ -73,6 +73,7 @@ class HelpdeskTicket(models.Model):
         copy=False,
         default="none",
         index=True,
+        tracking=True,
         help="The worse of the two clocks.",
     )
     msp_sla_breached = fields.Boolean(
@@ -83,12 +84,28 @@ class HelpdeskTicket(models.Model):
         string="Next SLA Deadline", readonly=True, copy=False, index=True
     )
     msp_sla_breach_count = fields.Integer(compute="_compute_msp_sla_breach_count")
+    msp_sla_waiting_from_stage_id = fields.Many2one(
+        "helpdesk.ticket.stage",
+        string="Waiting Since Stage",
+        readonly=True,
+        copy=False,
+        help="The stage the ticket left to wait on the client: a client reply "
+        "moves it back there (unless the waiting stage names another).",
+    )
 
     # ------------------------------------------------------------ contract
 
     @api.depends("commercial_partner_id", "company_id")
     def _compute_msp_contract_id(self):
-        today = fields.Date.context_today(self)
+        contracts = self._msp_contracts_on(fields.Date.context_today(self))
+        for ticket in self:
+            ticket.msp_contract_id = contracts[ticket.id]
+
+    def _msp_contracts_on(self, day, keep_linked=False):
+        """{ticket id: the client's customer contract in force on ``day``}
+        (one query). A contract with an SLA profile wins, then the most
+        recent. ``keep_linked``: the ticket's own contract when it is in
+        force that day (a link set by hand stays)."""
         contracts = (
             self.env["contract.contract"]
             .sudo()
@@ -96,24 +113,68 @@ class HelpdeskTicket(models.Model):
                 [
                     ("commercial_partner_id", "in", self.commercial_partner_id.ids),
                     ("contract_type", "=", "sale"),
-                    ("date_start", "<=", today),
+                    ("date_start", "<=", day),
                     "|",
                     ("date_end", "=", False),
-                    ("date_end", ">=", today),
+                    ("date_end", ">=", day),
                 ]
             )
         )
-        # A contract with an SLA profile wins, then the most recent.
         contracts = contracts.sorted(
             lambda c: (bool(c.msp_sla_profile_id), c.date_start, c.id), reverse=True
         )
+        result = {}
         for ticket in self:
-            ticket.msp_contract_id = contracts.filtered(
+            linked = ticket.sudo().msp_contract_id if keep_linked else None
+            if linked and linked._msp_in_force(day):
+                result[ticket.id] = linked
+                continue
+            result[ticket.id] = contracts.filtered(
                 lambda c, t=ticket: (
                     c.commercial_partner_id == t.commercial_partner_id
                     and c.company_id == t.company_id
                 )
             )[:1]
+        return result
+
+    @api.model
+    def _cron_msp_sla_follow_contracts(self):
+        """Contracts start and end by date, not by a write: re-resolve the
+        open tickets whose contract in force today is not the stored one
+        (one query finds them, whatever the number of tickets), then rebuild
+        their clocks."""
+        today = fields.Date.context_today(self)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT t.id
+                  FROM helpdesk_ticket t
+                  JOIN helpdesk_ticket_stage s ON s.id = t.stage_id
+             LEFT JOIN LATERAL (
+                        SELECT c.id
+                          FROM contract_contract c
+                         WHERE c.commercial_partner_id = t.commercial_partner_id
+                           AND c.company_id IS NOT DISTINCT FROM t.company_id
+                           AND c.contract_type = 'sale'
+                           AND c.active
+                           AND c.date_start <= %(today)s
+                           AND (c.date_end IS NULL OR c.date_end >= %(today)s)
+                      ORDER BY c.msp_sla_profile_id IS NOT NULL DESC,
+                               c.date_start DESC, c.id DESC
+                         LIMIT 1) cur ON true
+                 WHERE s.closed IS NOT TRUE
+                   AND t.commercial_partner_id IS NOT NULL
+                   AND t.msp_contract_id IS DISTINCT FROM cur.id
+                """,
+                today=today,
+            )
+        )
+        tickets = self.sudo().browse(row[0] for row in self.env.cr.fetchall())
+        if tickets:
+            self.env.add_to_compute(tickets._fields["msp_contract_id"], tickets)
+            tickets._msp_sla_rebuild()
+        return tickets
 
     def _compute_msp_sla_breach_count(self):
         counts = dict(
@@ -210,6 +271,8 @@ class HelpdeskTicket(models.Model):
         now = fields.Datetime.now()
         for ticket in self:
             old, new = old_stages[ticket.id], ticket.stage_id
+            if new.msp_sla_pause and old and not old.msp_sla_pause and not old.closed:
+                ticket.msp_sla_waiting_from_stage_id = old
             clocks = ticket.msp_sla_clock_ids.filtered(
                 lambda c: c.state != "superseded"
             )
@@ -242,7 +305,61 @@ class HelpdeskTicket(models.Model):
             self.sudo()._msp_sla_register_response(
                 message.date or fields.Datetime.now()
             )
+        elif self._msp_sla_is_client_reply(message):
+            self.sudo()._msp_sla_resume_on_reply()
         return result
+
+    def _msp_sla_is_client_reply(self, message):
+        """A public message or e-mail from outside the MSP: the client (or
+        anyone not an internal user) by mail or on the portal. Not a note,
+        not the system, not an internal user."""
+        message = message.sudo()
+        if message.message_type not in ("comment", "email"):
+            return False
+        if message.subtype_id != self.env.ref("mail.mt_comment"):
+            return False
+        author = message.author_id
+        if author == self.env.ref("base.partner_root"):
+            return False
+        return not any(
+            not user.share for user in author.with_context(active_test=False).user_ids
+        )
+
+    def _msp_sla_resume_on_reply(self):
+        """The client answered a ticket waiting on them: move it to the
+        waiting stage's reply stage, else back where it came from, else the
+        team's first open stage that does not pause; the stage change
+        resumes the clocks."""
+        for ticket in self:
+            stage = ticket.stage_id
+            if not (stage.msp_sla_pause and stage.msp_sla_resume_on_reply):
+                continue
+            target = (
+                stage.msp_sla_resume_stage_id
+                or ticket.msp_sla_waiting_from_stage_id
+                or ticket._msp_sla_first_open_stage()
+            )
+            if target and target != stage:
+                ticket.write(
+                    {"stage_id": target.id, "msp_sla_waiting_from_stage_id": False}
+                )
+
+    def _msp_sla_first_open_stage(self):
+        self.ensure_one()
+        return self.env["helpdesk.ticket.stage"].search(
+            [
+                ("closed", "=", False),
+                ("msp_sla_pause", "=", False),
+                "|",
+                ("team_ids", "=", False),
+                ("team_ids", "in", self.team_id.ids),
+                "|",
+                ("company_id", "=", False),
+                ("company_id", "=", self.company_id.id),
+            ],
+            order="sequence, id",
+            limit=1,
+        )
 
     def _msp_sla_is_response(self, message):
         """A public message or e-mail written by a person of the MSP (an
@@ -266,6 +383,7 @@ class HelpdeskTicket(models.Model):
         pauses and stops, so history is kept and the maths start over."""
         profiles = self._msp_sla_profiles()
         Clock = self.env["msp.sla.clock"].sudo()
+        now = fields.Datetime.now()
         for ticket in self:
             old = ticket.msp_sla_clock_ids.filtered(lambda c: c.state != "superseded")
             new_vals = ticket._msp_sla_clock_values(profiles[ticket.id])
@@ -280,8 +398,13 @@ class HelpdeskTicket(models.Model):
             old.write({"state": "superseded"})
             ticket.msp_sla_profile_id = profiles[ticket.id]
             new._recompute_deadlines()
-            for clock in new.filtered(lambda c: c.state == "stopped"):
-                clock._restop()
+            stopped = new.filtered(lambda c: c.state == "stopped")
+            stopped._restop(fire=False)
+            new._reconcile_breaches(old, now)
+            # late under the new targets only: a breach of its own, once
+            stopped.filtered(
+                lambda c: c.breached and not c.breach_notified
+            )._fire_breach()
             ticket._msp_sla_post_rebuild(old, new)
         self._msp_sla_sync_status()
 
@@ -322,8 +445,11 @@ class HelpdeskTicket(models.Model):
     # --------------------------------------------------------------- status
 
     def _msp_sla_sync_status(self):
-        """Write the stored SLA status of these tickets from their clocks:
-        three queries for any number of tickets."""
+        """Write the stored SLA status of these tickets from their clocks,
+        through the ORM (automation rules and tracking see the changes):
+        only the values that change, one write per distinct set of values
+        (statuses take few values; the ORM flushes the writes of many
+        tickets in one UPDATE per set of fields)."""
         if not self:
             return
         clocks = (
@@ -334,30 +460,41 @@ class HelpdeskTicket(models.Model):
         by_ticket = defaultdict(list)
         for clock in clocks:
             by_ticket[clock.ticket_id.id].append(clock)
-        values = {}
-        for ticket_id in self.ids:
-            ticket_clocks = by_ticket.get(ticket_id, [])
+        tickets = self.sudo()
+        changes = defaultdict(list)
+        for ticket in tickets:
+            ticket_clocks = by_ticket.get(ticket.id, [])
             kinds = {clock.kind: clock for clock in ticket_clocks}
             statuses = [clock._status() for clock in ticket_clocks] or ["none"]
             running = [
                 c.deadline for c in ticket_clocks if c.state == "running" and c.deadline
             ]
             response, resolution = kinds.get("response"), kinds.get("resolution")
-            values[ticket_id] = {
-                "msp_sla_response_deadline": response.deadline if response else None,
+            wanted = {
+                "msp_sla_response_deadline": response.deadline if response else False,
                 "msp_sla_response_status": response._status() if response else "none",
                 "msp_sla_resolution_deadline": resolution.deadline
                 if resolution
-                else None,
+                else False,
                 "msp_sla_resolution_status": (
                     resolution._status() if resolution else "none"
                 ),
                 "msp_sla_status": min(statuses, key=STATUS_RANK.index),
                 "msp_sla_breached": "breached" in statuses,
                 "msp_sla_at_risk": "at_risk" in statuses,
-                "msp_sla_deadline": min(running) if running else None,
+                "msp_sla_deadline": min(running) if running else False,
             }
-        bulk_update(self, values)
+            changed = tuple(
+                sorted(
+                    (name, value)
+                    for name, value in wanted.items()
+                    if ticket[name] != value
+                )
+            )
+            if changed:
+                changes[changed].append(ticket.id)
+        for changed, ticket_ids in changes.items():
+            tickets.browse(ticket_ids).write(dict(changed))
 
     # -------------------------------------------------- warnings, breaches
 

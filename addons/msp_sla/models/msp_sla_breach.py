@@ -43,6 +43,14 @@ class MspSlaBreach(models.Model):
         string="Overrun", compute="_compute_overrun_hours", store=True
     )
     breached_at = fields.Datetime(readonly=True)
+    active = fields.Boolean(
+        default=True,
+        readonly=True,
+        help="Retired: the ticket's targets changed (priority, profile) and "
+        "under the new ones the clock was not late. Retired breaches leave "
+        "every report and count.",
+    )
+    retired_note = fields.Char(string="Retired Because", readonly=True)
     reason = fields.Text(
         string="Breach Reason",
         tracking=True,
@@ -56,6 +64,41 @@ class MspSlaBreach(models.Model):
                 max(breach.actual_hours - breach.target_hours, 0.0)
                 if breach.actual_hours
                 else 0.0
+            )
+
+    def _carry_over(self, clock):
+        """The breach now belongs to ``clock``, which replaced its clock and
+        is late too: one breach for one late answer."""
+        self.ensure_one()
+        old = self.clock_id
+        self.write(
+            {
+                "clock_id": clock.id,
+                "priority": clock.priority,
+                "target_hours": clock.target_hours,
+                "breached_at": clock.deadline,
+                "actual_hours": clock.actual_hours if clock.state == "stopped" else 0.0,
+            }
+        )
+        self.message_post(
+            body=self.env._(
+                "Targets changed (%(old)s → %(new)s): the clock is still late; "
+                "this breach carries over, due %(deadline)s (UTC).",
+                old=old.display_name,
+                new=clock.display_name,
+                deadline=fields.Datetime.to_string(clock.deadline),
+            ),
+            subtype_xmlid="mail.mt_note",
+            author_id=self.env.ref("base.partner_root").id,
+        )
+
+    def _retire(self, note):
+        self.write({"active": False, "retired_note": note})
+        for breach in self:
+            breach.message_post(
+                body=self.env._("Breach retired: %(note)s", note=note),
+                subtype_xmlid="mail.mt_note",
+                author_id=self.env.ref("base.partner_root").id,
             )
 
     def _record_actual(self):

@@ -323,7 +323,50 @@ class MspSlaClock(models.Model):
                 }
             )
         if fire:
-            self.filtered("breached")._fire_breach()
+            self.filtered(lambda c: c.breached and not c.breach_notified)._fire_breach()
+
+    def _is_late(self, now):
+        """Whether this clock missed its deadline: stopped after it, or
+        running (or paused) when it passed."""
+        self.ensure_one()
+        if not self.deadline:
+            return False
+        if self.state == "stopped":
+            return bool(self.stopped_at and self.stopped_at > self.deadline)
+        if self.state == "paused":
+            pause = self.pause_ids.filtered(lambda p: not p.end)[:1]
+            return (pause.start if pause else now) >= self.deadline
+        return now >= self.deadline
+
+    def _reconcile_breaches(self, previous, now):
+        """``self`` replaced the superseded clocks ``previous`` (priority or
+        profile change). Each breach of a previous clock carries over once
+        to the new clock of its kind when that one is late too (which then
+        counts as breached and notified: no second breach), and is retired
+        with a note otherwise, so the breach records, the ticket and the
+        analysis agree."""
+        breaches = previous._breaches()
+        for kind in set(breaches.mapped("kind")):
+            old = breaches.filtered(lambda b, k=kind: b.kind == k)
+            clock = self.filtered(lambda c, k=kind: c.kind == k)[:1]
+            if clock and clock._is_late(now):
+                old[:1]._carry_over(clock)
+                old = old[1:]
+                clock.sudo().write(
+                    {
+                        "breached": True,
+                        "breach_notified": True,
+                        "warned": True,
+                        "at_risk": False,
+                    }
+                )
+            if old:
+                old._retire(
+                    self.env._(
+                        "the targets changed to %(new)s and the clock is not late.",
+                        new=clock.display_name if clock else self.env._("no SLA"),
+                    )
+                )
 
     def _reopen(self, now):
         """A reopened ticket's resolution clock runs again, and so does a
