@@ -309,6 +309,7 @@ class Tally:
         self.results_seen = 0
         self.logged_errors = []
         self.allow = [re.compile(pattern) for pattern in allow]
+        self.last_level = None  # of the last log record seen
 
     def feed(self, line):
         line = line.rstrip("\n")
@@ -327,6 +328,14 @@ class Tally:
                 self.skipped += 1
             return
         match = self.RECORD.match(line)
+        if match:
+            self.last_level = match["level"]
+        elif line.startswith("Traceback (most recent call last):") and (
+            self.last_level not in ("ERROR", "CRITICAL", "WARNING")
+        ):
+            # printed outside any error record (a thread, a subprocess)
+            self.logged_errors.append(line)
+            return
         if (
             match
             and match["level"] in ("ERROR", "CRITICAL")

@@ -69,6 +69,20 @@ class TestTally(unittest.TestCase):
         self.assertEqual(len(tally.logged_errors), 1)
         self.assertIn("odoo.http: Exception during request", tally.logged_errors[0])
 
+    def test_a_traceback_outside_an_error_record_is_caught(self):
+        stray = (
+            "2026-11-23 20:10:02,511 10446 INFO msp_test odoo.service.server: "
+            "Worker WorkerHTTP (10603) alive\n"
+            "Traceback (most recent call last):\n"
+            '  File "/usr/lib/python3/dist-packages/odoo/service/server.py", '
+            "line 818, in long_polling_spawn\n"
+            "ModuleNotFoundError: No module named 'pkg_resources'\n"
+        )
+        tally = tally_of(PASSED, stray)
+        self.assertEqual(len(tally.logged_errors), 1)
+        # the traceback of a failing test's report is not counted twice
+        self.assertEqual(tally_of(FAILED).logged_errors, [])
+
     def test_allow_list_lets_an_expected_error_through(self):
         tally = tally_of(ERROR_OUTSIDE_A_TEST, allow=[r"odoo\.http: Exception"])
         self.assertEqual(tally.logged_errors, [])
