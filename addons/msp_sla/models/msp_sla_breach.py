@@ -10,7 +10,7 @@ class MspSlaBreach(models.Model):
 
     _name = "msp.sla.breach"
     _description = "SLA Breach"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "msp.system.fields.mixin"]
     _order = "breached_at desc, id desc"
     _rec_name = "ticket_id"
 
@@ -56,6 +56,15 @@ class MspSlaBreach(models.Model):
         tracking=True,
         help="Why the target was missed: for the service review.",
     )
+
+    def _msp_system_fields(self):
+        # the service manager writes the reason; the rest is what the clocks
+        # recorded (retiring and carrying over included)
+        stored = {name for name, field in self._fields.items() if field.store}
+        mail = {name for name in stored if name.startswith("message_")}
+        return super()._msp_system_fields() | (
+            stored - mail - {"reason"} - set(models.MAGIC_COLUMNS)
+        )
 
     @api.depends("actual_hours", "target_hours")
     def _compute_overrun_hours(self):

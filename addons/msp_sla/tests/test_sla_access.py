@@ -39,6 +39,11 @@ class TestSlaAccess(SlaCase):
         self.assertEqual(breach.reason, "Vendor outage")
         with self.assertRaises(AccessError):
             breach.with_user(self.tech).reason = "not my fault"
+        # what the clock recorded is not the manager's to rewrite
+        for vals in ({"actual_hours": 0.5}, {"active": False}, {"ticket_id": False}):
+            with self.assertRaises(AccessError, msg=str(vals)):
+                breach.with_user(self.manager).write(vals)
+        self.assertTrue(breach.active)
         with self.assertRaises(AccessError):
             self.clock(ticket, "response").with_user(self.manager).write(
                 {"breached": False}
