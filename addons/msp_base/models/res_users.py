@@ -65,3 +65,53 @@ class ResUsers(models.Model):
             if user.groups_id != before[user.id]:
                 user.groups_id = [Command.set(before[user.id].ids)]
         return result
+
+    # -- Home screen per role ------------------------------------------------
+    # The role that decides a user's home when they hold several, first wins.
+    MSP_HOME_PRECEDENCE = (
+        "msp_base.group_msp_service_manager",
+        "msp_base.group_msp_billing",
+        "msp_base.group_msp_dispatcher",
+        "msp_base.group_msp_technician",
+    )
+
+    @api.model
+    def _msp_home_screens(self):
+        """Each MSP role's working screen: role group xmlid -> xmlid of an
+        action, or of a menu whose action is meant. Addons put their own
+        screens in (``msp_routing`` gives dispatchers triage, ``msp_sla``
+        managers the SLA overview, ``msp_mrr_billing`` billing its runs);
+        technicians land on the ticket queue."""
+        return {
+            "msp_base.group_msp_service_manager": "msp_base.menu_msp_service_desk",
+            "msp_base.group_msp_billing": "msp_base.menu_msp_clients",
+            "msp_base.group_msp_dispatcher": "msp_base.menu_msp_service_desk",
+            "msp_base.group_msp_technician": "msp_base.menu_msp_service_desk",
+        }
+
+    def _msp_home_action_record(self):
+        """The action this user's MSP home opens, or None without a role."""
+        self.ensure_one()
+        screens = self._msp_home_screens()
+        for role in self.MSP_HOME_PRECEDENCE:
+            group = self.env.ref(role, raise_if_not_found=False)
+            if not group or group not in self.groups_id or role not in screens:
+                continue
+            target = self.env.ref(screens[role], raise_if_not_found=False)
+            if target and target._name == "ir.ui.menu":
+                target = target.action
+            if target:
+                return target.sudo()
+        return None
+
+    @api.model
+    def _msp_home_action(self):
+        """The home action of the current user, as the web client runs it
+        (the server action behind the MSP app and the login landing)."""
+        target = self.env.user._msp_home_action_record()
+        if not target:
+            return self.env["ir.actions.actions"]._for_xml_id(
+                "msp_base.action_msp_clients"
+            )
+        # Read as the user would: the target is an action their role opens.
+        return self.env[target._name].browse(target.id)._get_action_dict()

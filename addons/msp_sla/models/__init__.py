@@ -9,3 +9,4 @@ from . import res_company
 from . import res_config_settings
 from . import contract_contract
 from . import msp_demo
+from . import msp_home
