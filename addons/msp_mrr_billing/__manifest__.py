@@ -4,7 +4,7 @@
     "name": "MSP MRR Billing",
     "summary": "Contract-cycle MRR billing to draft invoices: base fee, unit counts, "
     "overage, prepaid blocks, variance review",
-    "version": "18.0.3.0.0",
+    "version": "18.0.3.1.0",
     "license": "AGPL-3",
     "category": "Accounting/Accounting",
     "author": "MSP Suite contributors",
@@ -20,6 +20,7 @@
         "security/ir.model.access.csv",
         "security/msp_mrr_billing_security.xml",
         "data/mail_activity_type_data.xml",
+        "data/ir_sequence_data.xml",
         "views/account_analytic_line_views.xml",
         "views/contract_views.xml",
         "views/contract_portal_templates.xml",
