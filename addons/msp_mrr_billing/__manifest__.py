@@ -24,6 +24,7 @@
         "views/account_analytic_line_views.xml",
         "views/contract_views.xml",
         "views/contract_portal_templates.xml",
+        "views/account_portal_templates.xml",
         "views/menus.xml",
         "report/msp_mrr_report_views.xml",
         "report/msp_wip_report_views.xml",

@@ -980,13 +980,13 @@ class MspBillingRunLine(models.Model):
 
     def _unit_nouns(self):
         """billing class -> (one, several)"""
-        _ = self.env._
+        env = self.env
         return {
-            "endpoint": (_("endpoint"), _("endpoints")),
-            "server": (_("server"), _("servers")),
-            "network": (_("network device"), _("network devices")),
-            "user_license": (_("user"), _("users")),
-            "other": (_("other asset"), _("other assets")),
+            "endpoint": (env._("endpoint"), env._("endpoints")),
+            "server": (env._("server"), env._("servers")),
+            "network": (env._("network device"), env._("network devices")),
+            "user_license": (env._("user"), env._("users")),
+            "other": (env._("other asset"), env._("other assets")),
         }
 
     def _changes_label(self, units, before):

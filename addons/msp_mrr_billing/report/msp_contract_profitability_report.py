@@ -63,7 +63,6 @@ class MspContractProfitabilityReport(models.Model):
         string="Hours Without Cost", readonly=True, aggregator="sum"
     )
     cost_incomplete = fields.Boolean(
-        string="Cost Incomplete",
         readonly=True,
         aggregator="bool_or",
         help="Some of the time has no cost (employees without an hourly cost).",

@@ -45,7 +45,6 @@ class MspRealizationReport(models.Model):
     work_kind = fields.Selection(WORK_KINDS, readonly=True)
     client_kind = fields.Selection(
         CLIENT_KINDS,
-        string="Client Kind",
         readonly=True,
         help="Contract client: has an MSP-billed contract (what the billing run "
         "bills). Client without contract: tickets only, its time is not billed "

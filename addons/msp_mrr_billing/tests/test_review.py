@@ -271,8 +271,11 @@ class TestBillingReview(PortalHttpMixin, HttpCase, BillingCase):
         page = self.url_open("/my/invoices")
         self.assertEqual(page.status_code, 200)
         links = re.findall(r"/my/invoices/(\d+)\?", page.text)
-        self.assertEqual(set(map(int, links)), {posted.id})
-        self.assertEqual(page.text.count(posted.name), 1)
+        self.assertEqual(set(links), {str(posted.id)}, "the posted invoice only")
+        self.assertEqual(page.text.count(f'title="{posted.name}"'), 1, "once")
+        # its billing period tells two invoices of one run apart
+        self.assertTrue(posted.msp_period_label.endswith("2026"))
+        self.assertIn(posted.msp_period_label, page.text)
         report = self.url_open(f"/my/invoices/{posted.id}?report_type=html")
         self.assertEqual(report.status_code, 200)
         self.assertIn(posted.name, report.text)
