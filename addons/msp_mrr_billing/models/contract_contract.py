@@ -390,7 +390,7 @@ class ContractLine(models.Model):
         "(the run counts on the cycle's last day).",
     )
     msp_qty_label = fields.Char(
-        string="Bills",
+        string="Bills (Now)",
         compute="_compute_msp_qty_now",
         help="The quantity the billing run will use: the count for asset and "
         "licence lines, the overage at the cycle's end, the line's quantity "
@@ -429,14 +429,10 @@ class ContractLine(models.Model):
                 qty = counted.get(
                     (client, company, "user_license", line.msp_sku_part_number), 0
                 )
-                label = self.env._(
-                    "%(count)s %(sku)s counted now",
-                    count=f"{qty:g}",
-                    sku=line.msp_sku_part_number,
-                )
+                label = f"{qty:g}"
             elif source == "overage":
                 qty = 0.0
-                label = self.env._("hours over the included, at cycle end")
+                label = self.env._("at cycle end")
             else:
                 qty = line.quantity
                 label = f"{qty:g}"

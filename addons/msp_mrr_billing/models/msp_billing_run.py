@@ -821,7 +821,7 @@ class MspBillingRunLine(models.Model):
     _name = "msp.billing.run.line"
     _description = "Billing Run Contract"
     _inherit = ["msp.system.fields.mixin"]
-    _order = "run_id desc, flags, id"
+    _order = "run_id desc, flags desc nulls last, id"
 
     def _msp_system_fields(self):
         # the reviewer accepts or rejects; everything else is what the run found

@@ -221,9 +221,10 @@ class TestBillingReview(PortalHttpMixin, HttpCase, BillingCase):
         self.asset("OLD", "workstation", active=False)
         lines = {line.msp_qty_source: line for line in self.contract.contract_line_ids}
         self.assertEqual(lines["assets"].msp_qty_now, 3)
-        self.assertEqual(lines["assets"].msp_qty_label, "3 counted now")
+        self.assertEqual(lines["assets"].msp_qty_label, "3")
         self.assertEqual(lines["assets"].msp_amount_now, 3 * 40.0)
-        self.assertEqual(lines["licences"].msp_qty_label, "1 SPB counted now")
+        self.assertEqual(lines["licences"].msp_qty_label, "1")
+        self.assertEqual(lines["overage"].msp_qty_label, "at cycle end")
         self.assertEqual(lines["fixed"].msp_qty_label, "1")
         # the run bills the same count
         self.snapshot(date(2026, 2, 14))
