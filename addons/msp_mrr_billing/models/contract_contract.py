@@ -424,7 +424,7 @@ class ContractLine(models.Model):
                     for (c, co, cls, _sku), n in counted.items()
                     if (c, co, cls) == (client, company, line.msp_billing_class)
                 )
-                label = self.env._("%(count)s counted now", count=f"{qty:g}")
+                label = f"{qty:g}"
             elif source == "licences" and line.msp_sku_part_number:
                 qty = counted.get(
                     (client, company, "user_license", line.msp_sku_part_number), 0
