@@ -114,8 +114,10 @@ class MspBillingRun(models.Model):
         Sequence = self.env["ir.sequence"].sudo()
         with system_write():
             for run in runs:
-                run.reference = Sequence.with_company(run.company_id).next_by_code(
-                    "msp.billing.run", sequence_date=run.billing_date
+                run.reference = (
+                    Sequence.with_company(run.company_id)
+                    .with_context(ir_sequence_date=run.billing_date)
+                    .next_by_code("msp.billing.run", sequence_date=run.billing_date)
                 )
         return runs
 

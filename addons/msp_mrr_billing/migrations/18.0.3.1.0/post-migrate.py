@@ -10,6 +10,8 @@ def migrate(cr, version):
     Sequence = env["ir.sequence"]
     runs = env["msp.billing.run"].search([("reference", "=", False)], order="id")
     for run in runs:
-        run.reference = Sequence.with_company(run.company_id).next_by_code(
-            "msp.billing.run", sequence_date=run.billing_date
+        run.reference = (
+            Sequence.with_company(run.company_id)
+            .with_context(ir_sequence_date=run.billing_date)
+            .next_by_code("msp.billing.run", sequence_date=run.billing_date)
         )
