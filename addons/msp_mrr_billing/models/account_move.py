@@ -1,11 +1,32 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import format_date
 
 from odoo.addons.msp_base.models.msp_system_fields import system_write
 
 
 class AccountMove(models.Model):
     _inherit = "account.move"
+
+    msp_period_label = fields.Char(
+        string="Billing Period",
+        compute="_compute_msp_period_label",
+        help="The contract cycle a billing-run invoice bills (two cycles "
+        "billed by one run share the invoice date).",
+    )
+
+    @api.depends("invoice_line_ids.msp_period_start", "invoice_line_ids.msp_period_end")
+    def _compute_msp_period_label(self):
+        for move in self:
+            lines = move.invoice_line_ids.filtered("msp_run_line_id")
+            starts = [d for d in lines.mapped("msp_period_start") if d]
+            ends = [d for d in lines.mapped("msp_period_end") if d]
+            move.msp_period_label = (
+                f"{format_date(self.env, min(starts))} - "
+                f"{format_date(self.env, max(ends))}"
+                if starts and ends
+                else False
+            )
 
     def button_cancel(self):
         """An invoice of the billing run cancelled by hand releases its

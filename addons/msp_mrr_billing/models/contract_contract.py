@@ -2,6 +2,7 @@
 from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from odoo.addons.msp_assets.models.msp_asset_type import BILLING_CLASSES
 from odoo.addons.msp_base.models.msp_system_fields import system_write
@@ -380,6 +381,92 @@ class ContractLine(models.Model):
     msp_block_rollover = fields.Boolean(
         string="Block Rollover", help="Unused hours stay usable one more cycle."
     )
+    msp_qty_now = fields.Float(
+        string="Counted Now",
+        compute="_compute_msp_qty_now",
+        digits="Product Unit of Measure",
+        help="Assets or licences of the client counted right now (active, not "
+        "stale): what the line bills if nothing changes before the cycle ends "
+        "(the run counts on the cycle's last day).",
+    )
+    msp_qty_label = fields.Char(
+        string="Bills (Now)",
+        compute="_compute_msp_qty_now",
+        help="The quantity the billing run will use: the count for asset and "
+        "licence lines, the overage at the cycle's end, the line's quantity "
+        "otherwise.",
+    )
+    msp_amount_now = fields.Monetary(
+        string="Amount Now",
+        compute="_compute_msp_qty_now",
+        currency_field="currency_id",
+        help="Counted now x unit price (before discount and proration).",
+    )
+
+    @api.depends(
+        "msp_qty_source",
+        "msp_billing_class",
+        "msp_sku_part_number",
+        "quantity",
+        "price_unit",
+        "contract_id.partner_id",
+    )
+    def _compute_msp_qty_now(self):
+        """One query for all the lines' clients."""
+        counted = self._msp_counts_now()
+        for line in self:
+            client = line.contract_id.partner_id.commercial_partner_id.id
+            company = line.contract_id.company_id.id
+            source = line.msp_qty_source
+            if source == "assets" and line.msp_billing_class:
+                qty = sum(
+                    n
+                    for (c, co, cls, _sku), n in counted.items()
+                    if (c, co, cls) == (client, company, line.msp_billing_class)
+                )
+                label = f"{qty:g}"
+            elif source == "licences" and line.msp_sku_part_number:
+                qty = counted.get(
+                    (client, company, "user_license", line.msp_sku_part_number), 0
+                )
+                label = f"{qty:g}"
+            elif source == "overage":
+                qty = 0.0
+                label = self.env._("at cycle end")
+            else:
+                qty = line.quantity
+                label = f"{qty:g}"
+            line.msp_qty_now = qty
+            line.msp_qty_label = label
+            line.msp_amount_now = qty * line.price_unit
+
+    def _msp_counts_now(self):
+        """{(client, company, class, sku): counted assets} of the lines'
+        clients (active, not stale: what a snapshot counts)."""
+        lines = self.filtered(
+            lambda line: line.msp_qty_source in ("assets", "licences")
+        )
+        clients = lines.contract_id.partner_id.commercial_partner_id
+        if not clients:
+            return {}
+        Snapshot = self.env["msp.asset.snapshot"]
+        self.env["msp.asset"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT a.client_id, a.company_id, a.cls, a.sku, count(*)
+                  FROM (%(now)s) a
+                 WHERE a.status = 'counted' AND a.client_id = ANY(%(clients)s)
+              GROUP BY 1, 2, 3, 4
+                """,
+                now=Snapshot._as_now(),
+                clients=clients.ids,
+            )
+        )
+        return {
+            (client, company, cls, sku): n
+            for client, company, cls, sku, n in self.env.cr.fetchall()
+        }
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -9,6 +9,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_round, mute_logger
 
+from odoo.addons.msp_assets.models.msp_asset_type import BILLING_CLASSES
 from odoo.addons.msp_base.models.msp_system_fields import system_write
 
 from .billing_cycle import prorate
@@ -55,9 +56,15 @@ class MspBillingRun(models.Model):
     _order = "billing_date desc, id desc"
 
     name = fields.Char(compute="_compute_name", store=True)
+    reference = fields.Char(
+        readonly=True,
+        copy=False,
+        index=True,
+        help="The run's number (sequence msp.billing.run), given on creation.",
+    )
 
     def _msp_system_fields(self):
-        return super()._msp_system_fields() | {"state"}
+        return super()._msp_system_fields() | {"state", "reference"}
 
     billing_date = fields.Date(
         required=True, default=fields.Date.context_today, tracking=True
@@ -82,11 +89,46 @@ class MspBillingRun(models.Model):
     failed_count = fields.Integer(compute="_compute_counts")
     flagged_count = fields.Integer(compute="_compute_counts")
     amount_total = fields.Float(compute="_compute_counts", string="Total Untaxed")
+    accepted_count = fields.Integer(compute="_compute_counts", string="Accepted")
+    to_review_count = fields.Integer(compute="_compute_counts", string="To Review")
+    send_invoices = fields.Boolean(
+        string="Send Invoices on Post",
+        default=True,
+        help="Posted invoices go through Odoo's batch sending (Send & Print): "
+        "the PDF is generated and e-mailed to clients whose invoice sending "
+        "method is by e-mail and who have an e-mail address. The run tells "
+        "which were not e-mailed and why.",
+    )
 
-    @api.depends("billing_date")
+    _sql_constraints = [
+        (
+            "reference_unique",
+            "UNIQUE (reference)",
+            "Two billing runs cannot have the same number.",
+        )
+    ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        runs = super().create(vals_list)
+        Sequence = self.env["ir.sequence"].sudo()
+        with system_write():
+            for run in runs:
+                run.reference = (
+                    Sequence.with_company(run.company_id)
+                    .with_context(ir_sequence_date=run.billing_date)
+                    .next_by_code("msp.billing.run", sequence_date=run.billing_date)
+                )
+        return runs
+
+    @api.depends("billing_date", "reference")
     def _compute_name(self):
         for run in self:
-            run.name = self.env._("Billing %(date)s", date=run.billing_date)
+            run.name = self.env._(
+                "%(reference)s — %(date)s",
+                reference=run.reference or self.env._("Billing"),
+                date=run.billing_date,
+            )
 
     @api.constrains("billing_date")
     def _check_billing_date(self):
@@ -117,6 +159,11 @@ class MspBillingRun(models.Model):
             run.failed_count = len(lines.filtered(lambda line: line.state == "failed"))
             run.flagged_count = len(invoiced.filtered("flags"))
             run.amount_total = sum(invoiced.mapped("amount_untaxed"))
+            drafts = invoiced.filtered(lambda line: line.move_state == "draft")
+            run.accepted_count = len(drafts.filtered("accepted"))
+            run.to_review_count = len(
+                drafts.filtered(lambda line: not line.accepted and not line.rejected)
+            )
 
     def _open(self):
         return {
@@ -127,25 +174,172 @@ class MspBillingRun(models.Model):
         }
 
     def action_post_accepted(self):
+        """Post the accepted draft invoices, send them (run option), and say
+        what was posted; with nothing accepted, say why instead."""
+        self.ensure_one()
+        self.env["account.move"].check_access("write")
         with system_write():
-            return self._post_accepted()
+            summary = self._post_accepted()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning" if summary["not_sent"] else "success",
+                "title": self.env._("Billing run posted"),
+                "message": summary["message"],
+                "sticky": bool(summary["not_sent"]),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def _post_accepted(self):
-        for run in self:
-            lines = run.line_ids.filtered(
-                lambda line: (
-                    line.state == "invoiced"
-                    and line.accepted
-                    and line.move_id.state == "draft"
-                )
+        """Returns {"posted": invoices, "not_sent": {invoice: why},
+        "message": what happened}; raises when nothing is accepted."""
+        self.ensure_one()
+        invoiced = self.line_ids.filtered(lambda line: line.state == "invoiced")
+        drafts = invoiced.filtered(lambda line: line.move_id.state == "draft")
+        lines = drafts.filtered(lambda line: line.accepted and not line.rejected)
+        if not lines:
+            raise UserError(self._nothing_to_post_reason(drafts))
+        moves = lines.move_id
+        moves.action_post()
+        if all(line.move_id.state != "draft" for line in invoiced):
+            self.state = "posted"
+        not_sent = self._send(moves) if self.send_invoices else {}
+        message = self.env._(
+            "Posted %(count)s invoices, %(total)s untaxed.",
+            count=len(moves),
+            total=self._money(sum(lines.mapped("amount_untaxed"))),
+        )
+        left = drafts - lines
+        if left:
+            message += " " + self.env._(
+                "%(count)s drafts left for review (not accepted or rejected).",
+                count=len(left),
             )
-            lines.move_id.action_post()
-            if all(
-                line.move_id.state != "draft"
-                for line in run.line_ids.filtered(lambda line: line.state == "invoiced")
-            ):
-                run.state = "posted"
-        return True
+        if not self.send_invoices:
+            message += " " + self.env._(
+                "Not sent: the run's 'Send Invoices on Post' is off; send them "
+                "from the invoice list (Send)."
+            )
+        elif not_sent:
+            message += " " + self.env._(
+                "%(sent)s sent by e-mail; not e-mailed: %(why)s.",
+                sent=len(moves) - len(not_sent),
+                why="; ".join(
+                    f"{move.name} ({reason})" for move, reason in not_sent.items()
+                ),
+            )
+        else:
+            message += " " + self.env._("All are being sent by e-mail with their PDF.")
+        self.message_post(body=message)
+        return {"posted": moves, "not_sent": not_sent, "message": message}
+
+    def _nothing_to_post_reason(self, drafts):
+        if not drafts:
+            return self.env._(
+                "Nothing to post: this run has no draft invoice left (all are "
+                "posted, cancelled or failed)."
+            )
+        rejected = drafts.filtered("rejected")
+        pending = drafts - rejected
+        return self.env._(
+            "Nothing to post: no invoice is accepted. %(pending)s to review, "
+            "%(rejected)s rejected. Accept lines (or 'Accept All Within "
+            "Threshold') first.",
+            pending=len(pending),
+            rejected=len(rejected),
+        )
+
+    def _money(self, amount):
+        currency = self.company_id.currency_id
+        return f"{currency.symbol or ''}{amount:,.2f}"
+
+    def _send(self, moves):
+        """Odoo's batch Send & Print on the posted invoices (PDF generated
+        for all, e-mailed in the background by the account cron to partners
+        whose sending method is e-mail). Returns {invoice: why it is not
+        e-mailed}."""
+        Send = self.env["account.move.send"]
+        not_sent = {}
+        for move in moves:
+            method = Send._get_default_sending_method(move)
+            if method != "email":
+                not_sent[move] = self.env._(
+                    "%(client)s's invoice sending is '%(method)s'",
+                    client=move.partner_id.display_name,
+                    method=dict(
+                        self.env["res.partner"]
+                        ._fields["invoice_sending_method"]
+                        ._description_selection(self.env)
+                    ).get(method, method),
+                )
+            elif not move.partner_id.email:
+                not_sent[move] = self.env._(
+                    "no e-mail address on %(client)s",
+                    client=move.partner_id.display_name,
+                )
+        wizard = self.env["account.move.send.batch.wizard"].create(
+            {"move_ids": [Command.set(moves.ids)]}
+        )
+        wizard.action_send_and_print()
+        return not_sent
+
+    def action_review_lines(self):
+        """The run's contracts in a list: select several, Accept or Reject."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Review %(run)s", run=self.name),
+            "res_model": "msp.billing.run.line",
+            "view_mode": "list",
+            "views": [
+                (
+                    self.env.ref(
+                        "msp_mrr_billing.msp_billing_run_line_view_list_review"
+                    ).id,
+                    "list",
+                )
+            ],
+            "search_view_id": self.env.ref(
+                "msp_mrr_billing.msp_billing_run_line_view_search"
+            ).id,
+            "domain": [("run_id", "=", self.id)],
+            "context": {"search_default_to_review": 1},
+        }
+
+    def action_accept_within_threshold(self):
+        """Accept every draft not rejected whose total moved no more than the
+        run's variance threshold against the previous cycle (first invoices
+        have nothing to compare with: the reviewer accepts them)."""
+        self.ensure_one()
+        lines = self.line_ids.filtered(
+            lambda line: (
+                line.state == "invoiced"
+                and line.move_state == "draft"
+                and not line.accepted
+                and not line.rejected
+                and line.previous_amount
+                and abs(line.change_pct) <= self.variance_threshold
+            )
+        )
+        lines.action_accept()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "title": self.env._("Accepted within threshold"),
+                "message": self.env._(
+                    "%(count)s accepted (total within %(threshold)s%% of the "
+                    "previous cycle). First invoices and rejected lines are "
+                    "left to you.",
+                    count=len(lines),
+                    threshold=f"{self.variance_threshold:g}",
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     # -- running -----------------------------------------------------------
     def _due_contracts(self):
@@ -366,6 +560,8 @@ class MspBillingRun(models.Model):
                 vals.pop("company_currency_id", None)
                 vals.update(self._line_extras(line, facts, previous_units, run_line))
                 self._prorate(line, vals)
+                if line.msp_qty_source == "overage" and not vals.get("quantity"):
+                    vals = self._as_note(vals)
                 invoice_vals["invoice_line_ids"].append(Command.create(vals))
             invoice_vals["invoice_line_ids"] += self._tm_lines(
                 contract, facts, run_line
@@ -458,6 +654,23 @@ class MspBillingRun(models.Model):
             )
         return extras
 
+    @api.model
+    def _as_note(self, vals):
+        """A zero overage is no $0.00 line on the invoice: a note with the
+        included-hours summary (the run line keeps the hours)."""
+        keep = (
+            "name",
+            "sequence",
+            "contract_line_id",
+            "msp_period_start",
+            "msp_period_end",
+            "msp_run_line_id",
+        )
+        return {
+            "display_type": "line_note",
+            **{key: vals[key] for key in keep if key in vals},
+        }
+
     def _prorate(self, line, vals):
         """A partial cycle (the first one up to the billing day, the last
         one cut by the end date) bills its share of the cycle's quantity;
@@ -544,11 +757,14 @@ class MspBillingRun(models.Model):
         that billed it (and so is billed once, ever)."""
         lines = move.invoice_line_ids
         Entry = self.env["account.analytic.line"].sudo()
+        products = lines.filtered(lambda line: line.display_type == "product")
+        # included time goes on the overage line, or (no overage: a note)
+        # on the first product line, the fee that pays the included hours
         hours_line = (
-            lines.filtered(
+            products.filtered(
                 lambda line: line.contract_line_id.msp_qty_source == "overage"
             )[:1]
-            or lines.filtered(lambda line: line.display_type == "product")[:1]
+            or products[:1]
         )
         stamps = []  # (entry ids, invoice line id)
         if facts.included_ids and hours_line:
@@ -607,12 +823,14 @@ class MspBillingRunLine(models.Model):
     _name = "msp.billing.run.line"
     _description = "Billing Run Contract"
     _inherit = ["msp.system.fields.mixin"]
-    _order = "run_id desc, flags, id"
+    _order = "run_id desc, flags desc nulls last, id"
 
     def _msp_system_fields(self):
-        # the reviewer accepts or not; everything else is what the run found
+        # the reviewer accepts or rejects; everything else is what the run found
         stored = {name for name, field in self._fields.items() if field.store}
-        return super()._msp_system_fields() | (stored - {"accepted"} - MAGIC)
+        return super()._msp_system_fields() | (
+            stored - {"accepted", "rejected"} - MAGIC
+        )
 
     run_id = fields.Many2one(
         "msp.billing.run", required=True, index=True, ondelete="cascade"
@@ -650,8 +868,20 @@ class MspBillingRunLine(models.Model):
     units = fields.Char(
         string="Units (JSON)", help="Units billed per class and SKU (JSON)."
     )
-    units_summary = fields.Char(string="Units")
-    units_change = fields.Char(string="Unit Changes")
+    units_summary = fields.Char(string="Units (codes)")
+    units_change = fields.Char(string="Unit Changes (codes)")
+    previous_units = fields.Char(
+        string="Previous Units (JSON)",
+        help="The units of the previous billed cycle (JSON), for the changes.",
+    )
+    units_label = fields.Char(
+        string="Units", compute="_compute_units_label", help="Units billed."
+    )
+    changes_label = fields.Char(
+        string="Unit Changes",
+        compute="_compute_units_label",
+        help="What changed since the previous billed cycle.",
+    )
     included_hours = fields.Float()
     used_hours = fields.Float(string="Included Work (h)")
     block_hours = fields.Float(string="From Blocks (h)")
@@ -667,6 +897,22 @@ class MspBillingRunLine(models.Model):
         help="Post this invoice with 'Post Accepted'. Unflagged contracts start "
         "accepted."
     )
+    rejected = fields.Boolean(
+        help="The reviewer held this invoice back: 'Post Accepted' and 'Accept "
+        "All Within Threshold' leave it in draft (void and re-bill, or fix it "
+        "and accept it)."
+    )
+    review_status = fields.Selection(
+        [
+            ("to_review", "To Review"),
+            ("accepted", "Accepted"),
+            ("rejected", "Rejected"),
+            ("done", "Posted"),
+            ("none", "—"),
+        ],
+        compute="_compute_review_status",
+        string="Review",
+    )
 
     _sql_constraints = [
         (
@@ -676,6 +922,124 @@ class MspBillingRunLine(models.Model):
             "This contract's period is already billed.",
         )
     ]
+
+    @api.depends("state", "move_id.state", "accepted", "rejected")
+    def _compute_review_status(self):
+        for line in self:
+            if line.state != "invoiced" or not line.move_id:
+                line.review_status = "none"
+            elif line.move_id.state != "draft":
+                line.review_status = "done"
+            elif line.rejected:
+                line.review_status = "rejected"
+            elif line.accepted:
+                line.review_status = "accepted"
+            else:
+                line.review_status = "to_review"
+
+    @api.depends("units", "previous_units", "units_change", "contract_id")
+    def _compute_units_label(self):
+        for line in self:
+            units = json.loads(line.units or "{}")
+            line.units_label = ", ".join(
+                line._unit_label(key, qty) for key, qty in line._sorted_units(units)
+            )
+            if line.previous_units is False:
+                # recorded before previous units were kept: the codes
+                line.changes_label = line.units_change
+                continue
+            line.changes_label = line._changes_label(
+                units, json.loads(line.previous_units or "{}")
+            )
+
+    @api.model
+    def _sorted_units(self, units):
+        """Licences (by SKU) first, then the asset classes in their order."""
+        order = [code for code, _label in BILLING_CLASSES]
+        return sorted(
+            units.items(),
+            key=lambda item: (
+                not item[0].startswith("sku:"),
+                order.index(item[0]) if item[0] in order else len(order),
+                item[0],
+            ),
+        )
+
+    def _unit_label(self, key, qty):
+        """'2 x Microsoft 365 Business Premium licences', '3 endpoints'."""
+        count = f"{qty:g}"
+        if key.startswith("sku:"):
+            sku = key[4:]
+            line = self.contract_id.sudo().contract_line_ids.filtered(
+                lambda cl: cl.msp_sku_part_number == sku and cl.product_id
+            )[:1]
+            name = line.product_id.name or sku
+            return self.env._(
+                "%(count)s \u00d7 %(name)s licences", count=count, name=name
+            )
+        singular, plural = self._unit_nouns().get(key, (key, key))
+        return f"{count} {singular if qty == 1 else plural}"
+
+    def _unit_nouns(self):
+        """billing class -> (one, several)"""
+        env = self.env
+        return {
+            "endpoint": (env._("endpoint"), env._("endpoints")),
+            "server": (env._("server"), env._("servers")),
+            "network": (env._("network device"), env._("network devices")),
+            "user_license": (env._("user"), env._("users")),
+            "other": (env._("other asset"), env._("other assets")),
+        }
+
+    def _changes_label(self, units, before):
+        """'New: 1 endpoint, 1 network device · Removed: 2 servers ·
+        Changed: 3 endpoints (+1)'; 'No change' when none."""
+        new, removed, changed = [], [], []
+        keys = dict(self._sorted_units({**before, **units}))
+        for key in keys:
+            if key not in before:
+                new.append(self._unit_label(key, units[key]))
+            elif key not in units:
+                removed.append(self._unit_label(key, before[key]))
+            elif units[key] != before[key]:
+                changed.append(
+                    f"{self._unit_label(key, units[key])} "
+                    f"({units[key] - before[key]:+g})"
+                )
+        parts = []
+        if new:
+            parts.append(self.env._("New: %(what)s", what=", ".join(new)))
+        if removed:
+            parts.append(self.env._("Removed: %(what)s", what=", ".join(removed)))
+        if changed:
+            parts.append(self.env._("Changed: %(what)s", what=", ".join(changed)))
+        return " · ".join(parts) or self.env._("No change")
+
+    def action_accept(self):
+        """Accept the selected drafts for 'Post Accepted'."""
+        self._check_reviewable()
+        self.write({"accepted": True, "rejected": False})
+        return True
+
+    def action_reject(self):
+        """Hold the selected drafts back: they stay draft on post."""
+        self._check_reviewable()
+        self.write({"accepted": False, "rejected": True})
+        return True
+
+    def _check_reviewable(self):
+        self.check_access("write")
+        wrong = self.filtered(
+            lambda line: line.state != "invoiced" or line.move_id.state != "draft"
+        )
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "Only draft invoices of the run can be accepted or rejected: "
+                    "%(lines)s.",
+                    lines=", ".join(wrong.contract_id.mapped("display_name")),
+                )
+            )
 
     def _record(self, move, facts, previous):
         units = {cls: qty for cls, qty in facts.class_units.items()}
@@ -723,6 +1087,7 @@ class MspBillingRunLine(models.Model):
                     f"{k}: {v:g}" for k, v in sorted(units.items())
                 ),
                 "units_change": ", ".join(changes),
+                "previous_units": json.dumps(before, sort_keys=True),
                 "included_hours": facts.included_hours,
                 "used_hours": facts.included_used,
                 "block_hours": facts.burnt,

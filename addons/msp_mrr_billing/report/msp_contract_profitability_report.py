@@ -36,6 +36,7 @@ class MspContractProfitabilityReport(models.Model):
         "cost",
         "margin",
         "margin_pct",
+        "uncosted_entries",
     ]
 
     month = fields.Date(readonly=True)
@@ -51,6 +52,26 @@ class MspContractProfitabilityReport(models.Model):
         help="The client's confirmed time in the cycle at the employees' hourly "
         "cost (the timesheets' amount).",
     )
+    uncosted_entries = fields.Integer(
+        string="Entries Without Cost",
+        readonly=True,
+        aggregator="sum",
+        help="Time entries of the cycle at no cost: their employee had no "
+        "hourly cost. The margin is overstated by their hours.",
+    )
+    uncosted_hours = fields.Float(
+        string="Hours Without Cost", readonly=True, aggregator="sum"
+    )
+    cost_incomplete = fields.Boolean(
+        readonly=True,
+        aggregator="bool_or",
+        help="Some of the time has no cost (employees without an hourly cost).",
+    )
+    cost_warning = fields.Char(
+        string="Warning",
+        compute="_compute_cost_warning",
+        help="Why the margin cannot be trusted.",
+    )
     margin = fields.Float(readonly=True, aggregator="sum")
     margin_pct = fields.Float(
         string="Margin (%)",
@@ -58,6 +79,18 @@ class MspContractProfitabilityReport(models.Model):
         aggregator="avg",
         help="Margin / revenue (grouped: of the group's sums; 0 without revenue).",
     )
+
+    def _compute_cost_warning(self):
+        for row in self:
+            row.cost_warning = (
+                self.env._(
+                    "%(count)s entries by employees without cost (%(hours)s h)",
+                    count=row.uncosted_entries,
+                    hours=f"{row.uncosted_hours:g}",
+                )
+                if row.uncosted_entries
+                else False
+            )
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
@@ -77,7 +110,14 @@ class MspContractProfitabilityReport(models.Model):
                        date_trunc('month', l.date
                            - (extract(day FROM c.date_start)::int - 1))::date
                            AS month,
-                       sum(l.unit_amount) AS hours, sum(-l.amount) AS cost
+                       sum(l.unit_amount) AS hours, sum(-l.amount) AS cost,
+                       -- time at no cost: the employee had no hourly cost
+                       count(*) FILTER (
+                           WHERE coalesce(l.amount, 0) = 0 AND l.unit_amount != 0
+                       ) AS uncosted_entries,
+                       coalesce(sum(l.unit_amount) FILTER (
+                           WHERE coalesce(l.amount, 0) = 0
+                       ), 0) AS uncosted_hours
                   FROM contract_contract c
                   JOIN account_analytic_line l
                     ON l.msp_client_id = c.commercial_partner_id
@@ -95,7 +135,9 @@ class MspContractProfitabilityReport(models.Model):
                        coalesce(r.month, k.month) AS month,
                        coalesce(r.revenue, 0) AS revenue,
                        coalesce(k.hours, 0) AS hours,
-                       coalesce(k.cost, 0) AS cost
+                       coalesce(k.cost, 0) AS cost,
+                       coalesce(k.uncosted_entries, 0) AS uncosted_entries,
+                       coalesce(k.uncosted_hours, 0) AS uncosted_hours
                   FROM revenue r
              FULL JOIN cost k
                     ON k.contract_id = r.contract_id
@@ -105,6 +147,8 @@ class MspContractProfitabilityReport(models.Model):
             SELECT row_number() OVER (ORDER BY j.month, j.contract_id) AS id,
                    j.month, j.contract_id, c.commercial_partner_id AS client_id,
                    j.company_id, j.revenue, j.hours, j.cost,
+                   j.uncosted_entries, j.uncosted_hours,
+                   j.uncosted_entries > 0 AS cost_incomplete,
                    j.revenue - j.cost AS margin,
                    CASE WHEN j.revenue != 0
                         THEN 100.0 * (j.revenue - j.cost) / j.revenue

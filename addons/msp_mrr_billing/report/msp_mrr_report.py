@@ -85,6 +85,26 @@ CONTRACT_DEPENDS = {
 }
 
 
+# The MSP's clients, by design: companies with an MSP role, a contract or
+# a ticket (a partner with neither, such as Odoo's stock demo partners, is
+# never a client in the MSP reports).
+MSP_CLIENTS = SQL(
+    """
+    SELECT c.commercial_partner_id FROM contract_contract c
+     WHERE c.commercial_partner_id IS NOT NULL
+    UNION
+    SELECT p.commercial_partner_id FROM helpdesk_ticket t
+      JOIN res_partner p ON p.id = t.partner_id
+     WHERE p.commercial_partner_id IS NOT NULL
+    """
+)
+CLIENT_DEPENDS = {
+    "contract.contract": ["commercial_partner_id", "msp_billing", "active"],
+    "helpdesk.ticket": ["partner_id"],
+    "res.partner": ["commercial_partner_id"],
+}
+
+
 def merge_depends(*parts):
     """One _depends of several: the queries flush what they read."""
     merged = {}

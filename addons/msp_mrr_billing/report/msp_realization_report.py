@@ -4,7 +4,13 @@ from odoo.tools import SQL
 
 from odoo.addons.msp_time.models.msp_work_type import WORK_KINDS
 
-from .msp_mrr_report import TIME_DEPENDS
+from .msp_mrr_report import CLIENT_DEPENDS, MSP_CLIENTS, TIME_DEPENDS, merge_depends
+
+CLIENT_KINDS = [
+    ("contract", "Contract client"),
+    ("other", "Client without contract"),
+    ("internal", "No client (internal)"),
+]
 
 
 class MspRealizationReport(models.Model):
@@ -18,7 +24,7 @@ class MspRealizationReport(models.Model):
     _inherit = ["msp.billing.report.mixin"]
     _description = "Realization Rate"
     _auto = False
-    _depends = TIME_DEPENDS
+    _depends = merge_depends(TIME_DEPENDS, CLIENT_DEPENDS)
     _order = "month desc, client_id, employee_id"
     _msp_ratios = {"realization_rate": ("billed_hours", "logged_hours", 100.0)}
     _msp_xlsx_columns = [
@@ -37,6 +43,13 @@ class MspRealizationReport(models.Model):
     user_id = fields.Many2one("res.users", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     work_kind = fields.Selection(WORK_KINDS, readonly=True)
+    client_kind = fields.Selection(
+        CLIENT_KINDS,
+        readonly=True,
+        help="Contract client: has an MSP-billed contract (what the billing run "
+        "bills). Client without contract: tickets only, its time is not billed "
+        "by the run. No client: internal time.",
+    )
     logged_hours = fields.Float(string="Logged (h)", readonly=True, aggregator="sum")
     billed_hours = fields.Float(string="Billed (h)", readonly=True, aggregator="sum")
     realization_rate = fields.Float(
@@ -54,7 +67,7 @@ class MspRealizationReport(models.Model):
             CREATE OR REPLACE VIEW %(table)s AS (
             SELECT row_number() OVER (
                        ORDER BY t.month, t.company_id, t.client_id, t.employee_id,
-                                t.user_id, t.work_kind) AS id,
+                                t.user_id, t.work_kind, t.client_kind) AS id,
                    t.*,
                    CASE WHEN t.logged_hours != 0
                         THEN 100.0 * t.billed_hours / t.logged_hours
@@ -63,6 +76,13 @@ class MspRealizationReport(models.Model):
                 SELECT date_trunc('month', l.date)::date AS month,
                        l.company_id, l.msp_client_id AS client_id, l.employee_id,
                        l.user_id, l.msp_work_kind AS work_kind,
+                       CASE WHEN l.msp_client_id IS NULL THEN 'internal'
+                            WHEN EXISTS (
+                                SELECT 1 FROM contract_contract c
+                                 WHERE c.commercial_partner_id = l.msp_client_id
+                                   AND c.msp_billing AND c.active)
+                            THEN 'contract'
+                            ELSE 'other' END AS client_kind,
                        sum(l.unit_amount) AS logged_hours,
                        sum(CASE WHEN bm.state != 'cancel'
                                 THEN coalesce(l.msp_billed_hours, 0)
@@ -73,10 +93,13 @@ class MspRealizationReport(models.Model):
              LEFT JOIN account_move bm ON bm.id = bl.move_id
                  WHERE l.project_id IS NOT NULL
                    AND l.msp_state = 'confirmed'
-              GROUP BY 1, 2, 3, 4, 5, 6
+                   AND (l.msp_client_id IS NULL
+                        OR l.msp_client_id IN (%(clients)s))
+              GROUP BY 1, 2, 3, 4, 5, 6, 7
               ) t
             )
             """,
                 table=SQL.identifier(self._table),
+                clients=MSP_CLIENTS,
             )
         )

@@ -5,7 +5,9 @@ from odoo.tools import SQL
 from .msp_mrr_report import (
     BILLED_DEPENDS,
     BILLED_LINES,
+    CLIENT_DEPENDS,
     CONTRACT_DEPENDS,
+    MSP_CLIENTS,
     TIME_DEPENDS,
     merge_depends,
 )
@@ -32,6 +34,7 @@ class MspWipReport(models.Model):
         BILLED_DEPENDS,
         TIME_DEPENDS,
         CONTRACT_DEPENDS,
+        CLIENT_DEPENDS,
         {
             "contract.contract": ["msp_tm_product_id", "msp_included_hours"],
             "contract.line": ["contract_id", "msp_qty_source"],
@@ -181,6 +184,7 @@ class MspWipReport(models.Model):
                    AND l.msp_state = 'confirmed'
                    AND l.msp_work_kind IN ('billable', 'project')
                    AND (bt.entry_id IS NULL OR bm.state = 'cancel')
+                   AND l.msp_client_id IN (%(clients)s)
             ),
             aged AS (
                 SELECT w.*,
@@ -210,5 +214,6 @@ class MspWipReport(models.Model):
             """,
                 table=SQL.identifier(self._table),
                 billed=BILLED_LINES,
+                clients=MSP_CLIENTS,
             )
         )

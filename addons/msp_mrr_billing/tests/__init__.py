@@ -13,3 +13,5 @@ from . import test_notices
 from . import test_failures
 from . import test_contract_dates
 from . import test_msp_home
+from . import test_review
+from . import test_report_clients

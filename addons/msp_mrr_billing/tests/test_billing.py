@@ -109,7 +109,12 @@ class TestQuantities(BillingCase):
         ticket = self.ticket()
         self.entry(ticket, date(2026, 1, 20), 10.0)
         line = self.bill(date(2026, 2, 15), self.contract).line_ids
-        self.assertEqual(self.invoice_line(line, self.p_overage).quantity, 0)
+        # no $0.00 overage line: a note says what was used
+        self.assertFalse(self.invoice_line(line, self.p_overage))
+        note = line.move_id.invoice_line_ids.filtered(
+            lambda x: x.display_type == "line_note"
+        )
+        self.assertIn("10 h used of 10 h included", note.name)
         self.assertEqual(line.used_hours, 10.0)
 
     def test_excluded_categories_and_hypercare_use_no_included_hours(self):
@@ -127,9 +132,11 @@ class TestQuantities(BillingCase):
         self.entry(self.ticket(), date(2026, 1, 16), 3.0)  # in hypercare
         line = self.bill(date(2026, 2, 15), self.contract).line_ids
         self.assertEqual((line.used_hours, line.excluded_hours), (8.0, 7.0))
-        overage = self.invoice_line(line, self.p_overage)
-        self.assertEqual(overage.quantity, 0.0)
-        self.assertIn("7 h not counted", overage.name)
+        self.assertFalse(self.invoice_line(line, self.p_overage))  # no overage
+        note = line.move_id.invoice_line_ids.filtered(
+            lambda x: x.display_type == "line_note"
+        )
+        self.assertIn("7 h not counted", note.name)
 
     def test_a_client_with_several_contracts_bills_hours_once_where_due(self):
         client = self.env["res.partner"].create(
@@ -438,7 +445,8 @@ class TestRunSafety(BillingCase):
         self.assertIn("unit class added or removed", second.flags)
         self.assertIn("endpoint +4", second.units_change)
         self.assertFalse(second.accepted)
-        run.action_post_accepted()
+        with self.assertRaises(UserError):  # nothing accepted: says so
+            run.action_post_accepted()
         self.assertEqual(second.move_id.state, "draft", "flagged: waits for review")
         second.accepted = True
         run.action_post_accepted()
