@@ -27,5 +27,10 @@
         "views/menus.xml",
     ],
     "demo": ["demo/msp_routing_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "msp_routing/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

@@ -9,3 +9,4 @@ from . import test_webhook_security
 from . import test_routing_safety
 from . import test_intake_concurrency
 from . import test_msp_home
+from . import test_role_tour
