@@ -33,5 +33,10 @@
         "report/msp_billing_report_security.xml",
     ],
     "demo": ["demo/msp_mrr_billing_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "msp_mrr_billing/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

@@ -44,12 +44,27 @@ class MspSystemFieldsMixin(models.AbstractModel):
     def _msp_is_system_write(self):
         return self.env.su or _SYSTEM_WRITE.get()
 
-    def _msp_check_system_fields(self, vals_list):
-        """Refuse system fields in ``vals_list`` for a non-system caller."""
+    def _msp_check_system_fields(self, vals_list, create=False):
+        """Refuse system fields in ``vals_list`` for a non-system caller.
+
+        On create, a system field given its default value (or left empty
+        when it has none) is no claim of a fact: the web client sends the
+        form's defaults back (a new billing run comes with state 'draft').
+        """
         if self._msp_is_system_write():
             return
         protected = self._msp_system_fields()
-        touched = sorted({name for vals in vals_list for name in vals} & protected)
+        touched = {name for vals in vals_list for name in vals} & protected
+        if create and touched:
+            defaults = self.default_get(list(touched))
+            touched = {
+                name
+                for vals in vals_list
+                for name in touched & set(vals)
+                if vals[name] != defaults.get(name, False)
+                and (vals[name] or defaults.get(name))
+            }
+        touched = sorted(touched)
         if touched:
             raise AccessError(
                 self.env._(
@@ -64,7 +79,7 @@ class MspSystemFieldsMixin(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._msp_check_system_fields(vals_list)
+        self._msp_check_system_fields(vals_list, create=True)
         return super().create(vals_list)
 
     def write(self, vals):

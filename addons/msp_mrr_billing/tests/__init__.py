@@ -15,3 +15,5 @@ from . import test_contract_dates
 from . import test_msp_home
 from . import test_review
 from . import test_report_clients
+from . import test_role_tour
+from . import test_run_create
