@@ -1,2 +1,3 @@
 from . import msp_system_fields, msp_valid_values
 from . import helpdesk_ticket, msp_demo, res_partner, res_users
+from . import msp_priority
