@@ -59,6 +59,20 @@ export class SlaCountdown extends Component {
             case "met":
                 return _t("%(code)s · %(label)s met", {code: this.code, label});
             case "breached":
+                if (left !== null && left < 0) {
+                    return _t("%(code)s · %(label)s breached %(span)s ago", {
+                        code: this.code,
+                        label,
+                        span: formatSpan(left),
+                    });
+                }
+                if (left !== null) {
+                    return _t("%(code)s · breached · %(span)s to %(label)s", {
+                        code: this.code,
+                        label,
+                        span: formatSpan(left),
+                    });
+                }
                 return _t("%(code)s · %(label)s breached", {code: this.code, label});
             case "client_closed":
                 return _t("%(code)s · %(label)s: closed by client", {
