@@ -22,6 +22,5 @@ class HelpdeskTicket(models.Model):
 
     priority = fields.Selection(
         selection=PRIORITIES,
-        help="P1 outage (most urgent), P2 degraded service, P3 standard, "
-        "P4 request.",
+        help="P1 outage (most urgent), P2 degraded service, P3 standard, P4 request.",
     )

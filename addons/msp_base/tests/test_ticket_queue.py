@@ -3,7 +3,6 @@
 dispatcher reads, open tickets by default, filters that AND across groups."""
 
 from lxml import etree
-
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.safe_eval import safe_eval
 
@@ -88,9 +87,9 @@ class TestTicketQueue(TransactionCase):
 
     def test_priorities_read_p1_to_p4(self):
         labels = dict(
-            self.env["helpdesk.ticket"]._fields["priority"]._description_selection(
-                self.env
-            )
+            self.env["helpdesk.ticket"]
+            ._fields["priority"]
+            ._description_selection(self.env)
         )
         self.assertEqual(labels["3"], "P1 - Outage")
         self.assertEqual(labels["0"], "P4 - Request")
@@ -151,7 +150,7 @@ class TestTicketQueue(TransactionCase):
             self.env, "msp_base.action_msp_tickets", ["unassigned", "open"]
         )
         found = self.env["helpdesk.ticket"].search(
-            domain + [("team_id", "=", self.team.id)]
+            [*domain, ("team_id", "=", self.team.id)]
         )
         self.assertEqual(found, self.free)
 

@@ -107,7 +107,6 @@ class MspSlaClock(models.Model):
     status = fields.Selection(STATUSES, compute="_compute_status")
     activity_id = fields.Many2one(
         "mail.activity",
-        string="Activity",
         readonly=True,
         ondelete="set null",
         help="The owner's activity for this clock: at risk, then breached "

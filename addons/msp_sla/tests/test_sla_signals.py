@@ -24,10 +24,12 @@ class TestSlaSignals(SlaCase):
 
     def _sla_activities(self, ticket):
         return ticket.activity_ids.filtered(
-            lambda a: a.activity_type_id
-            in (
-                self.env.ref("msp_sla.mail_activity_type_sla_at_risk")
-                | self.env.ref("msp_sla.mail_activity_type_sla_breached")
+            lambda a: (
+                a.activity_type_id
+                in (
+                    self.env.ref("msp_sla.mail_activity_type_sla_at_risk")
+                    | self.env.ref("msp_sla.mail_activity_type_sla_breached")
+                )
             )
         )
 
