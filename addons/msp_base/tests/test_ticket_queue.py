@@ -115,7 +115,7 @@ class TestTicketQueue(TransactionCase):
         for name in (
             "number",
             "commercial_partner_id",
-            "partner_id",
+            "msp_contact_name",
             "name",
             "stage_id",
             "priority",
@@ -135,6 +135,11 @@ class TestTicketQueue(TransactionCase):
         # scrolling sideways)
         self.assertLess(shown.index("stage_id"), shown.index("user_id"))
         self.assertTrue(arch.get("default_order"))
+        # client and contact, each once (not "Client, Contact")
+        self.assertEqual(self.mine.commercial_partner_id, self.client)
+        self.assertEqual(self.mine.msp_contact_name, "TQ Contact")
+        self.mine.partner_id = self.client
+        self.assertFalse(self.mine.msp_contact_name)
 
     def test_service_desk_menu_opens_the_queue(self):
         menu = self.env.ref("msp_base.menu_msp_service_desk")

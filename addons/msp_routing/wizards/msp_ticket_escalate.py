@@ -22,7 +22,7 @@ class MspTicketEscalate(models.TransientModel):
         help="One step up: P4 to P3, P3 to P2, P2 to P1.",
     )
     current_priority = fields.Selection(
-        PRIORITY_SELECTION, related="ticket_id.priority", string="Priority Now"
+        related="ticket_id.priority", string="Priority Now"
     )
     new_priority = fields.Selection(
         PRIORITY_SELECTION, compute="_compute_new_priority", string="Priority After"
