@@ -25,7 +25,7 @@ class HelpdeskTicket(models.Model):
         help="P1 outage (most urgent), P2 degraded service, P3 standard, P4 request.",
     )
     msp_contact_name = fields.Char(
-        string="Contact",
+        string="Contact Person",
         compute="_compute_msp_contact_name",
         help="The person who asked (empty when the ticket is on the client "
         "company itself).",
