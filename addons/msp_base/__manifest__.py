@@ -12,6 +12,7 @@
     "data": [
         "security/msp_security.xml",
         "security/ir.model.access.csv",
+        "views/msp_ticket_views.xml",
         "views/msp_menus.xml",
         "views/res_partner_views.xml",
         "views/helpdesk_portal_templates.xml",

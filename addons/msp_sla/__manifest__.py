@@ -21,6 +21,7 @@
         "security/msp_sla_security.xml",
         "security/contract_portal_security.xml",
         "data/msp_sla_data.xml",
+        "data/msp_sla_activity_data.xml",
         "data/msp_sla_cron.xml",
         "data/mail_template_data.xml",
         "views/msp_sla_profile_views.xml",

@@ -1,6 +1,7 @@
 from . import res_users
 from . import helpdesk_ticket_team
 from . import msp_oncall
+from . import msp_priority_condition
 from . import msp_routing_rule
 from . import msp_routing_log
 from . import helpdesk_ticket

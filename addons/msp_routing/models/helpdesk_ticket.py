@@ -384,6 +384,22 @@ class HelpdeskTicket(models.Model):
             )
         return True
 
+    def assign_to_me(self):
+        """helpdesk_mgmt's "Assign to me" is a claim here: one ownership
+        action, audited."""
+        return self.action_msp_claim()
+
+    def action_msp_escalate(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Escalate %(ticket)s", ticket=self.display_name),
+            "res_model": "msp.ticket.escalate",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_ticket_id": self.id},
+        }
+
     def write(self, vals):
         self._msp_check_system_fields([vals])
         reassigned = "user_id" in vals and not self.env.context.get("msp_routing_claim")

@@ -19,7 +19,7 @@ class MspEscalationRule(models.Model):
 
     _name = "msp.escalation.rule"
     _description = "Escalation Rule"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "msp.priority.condition.mixin"]
     _order = "sequence, id"
 
     name = fields.Char(required=True, tracking=True)

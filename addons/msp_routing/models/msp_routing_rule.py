@@ -37,7 +37,7 @@ class MspRoutingRule(models.Model):
 
     _name = "msp.routing.rule"
     _description = "Routing Rule"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "msp.priority.condition.mixin"]
     _order = "sequence, id"
 
     name = fields.Char(required=True, tracking=True)

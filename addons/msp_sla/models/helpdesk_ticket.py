@@ -84,6 +84,13 @@ class HelpdeskTicket(models.Model):
         string="Next SLA Deadline", readonly=True, copy=False, index=True
     )
     msp_sla_breach_count = fields.Integer(compute="_compute_msp_sla_breach_count")
+    msp_sla_overrun_hours = fields.Float(
+        string="SLA Overrun So Far",
+        compute="_compute_msp_sla_overrun_hours",
+        help="Working time past the target of the most overdue breached clock "
+        "that still runs (on the SLA calendar): grows until the ticket is "
+        "answered or resolved.",
+    )
     msp_sla_waiting_from_stage_id = fields.Many2one(
         "helpdesk.ticket.stage",
         string="Waiting Since Stage",
@@ -175,6 +182,26 @@ class HelpdeskTicket(models.Model):
             self.env.add_to_compute(tickets._fields["msp_contract_id"], tickets)
             tickets._msp_sla_rebuild()
         return tickets
+
+    def _compute_msp_sla_overrun_hours(self):
+        clocks = (
+            self.env["msp.sla.clock"]
+            .sudo()
+            .search(
+                [
+                    ("ticket_id", "in", [t.id for t in self if isinstance(t.id, int)]),
+                    ("breached", "=", True),
+                    ("state", "in", list(ACTIVE_STATES)),
+                ]
+            )
+        )
+        hours = clocks._hours_so_far()
+        overrun = defaultdict(float)
+        for clock in clocks:
+            late = max(hours[clock.id] - clock.target_hours, 0.0)
+            overrun[clock.ticket_id.id] = max(overrun[clock.ticket_id.id], late)
+        for ticket in self:
+            ticket.msp_sla_overrun_hours = overrun[ticket.id]
 
     def _compute_msp_sla_breach_count(self):
         counts = dict(
@@ -529,14 +556,40 @@ class HelpdeskTicket(models.Model):
             subtype_xmlid="mail.mt_note",
             author_id=self.env.ref("base.partner_root").id,
         )
+        self._msp_sla_activity(clock, event, summary, body)
+
+    def _msp_sla_activity(self, clock, event, summary, body):
+        """One activity per ticket and clock: created at risk for the owner
+        (else the team lead), turned into the breach (type, summary, due
+        date) when the target passes; a new one only if there is none left
+        open (never done, or marked done)."""
+        self.ensure_one()
+        breach = event == "breach"
+        activity_type = self.env.ref(
+            "msp_sla.mail_activity_type_sla_breached"
+            if breach
+            else "msp_sla.mail_activity_type_sla_at_risk"
+        )
+        deadline = fields.Date.context_today(
+            self.with_context(tz=self.env.user.tz or "UTC"),
+            clock.deadline or fields.Datetime.now(),
+        )
+        values = {
+            "activity_type_id": activity_type.id,
+            "summary": summary,
+            "note": body,
+            "date_deadline": deadline,
+        }
+        activity = clock.sudo().activity_id.exists()
+        if activity and activity.active:
+            activity.write(values)
+            return activity
         owner = self.user_id or self.team_id.user_id
-        if owner:
-            self.sudo().activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=summary,
-                note=body,
-                user_id=owner.id,
-            )
+        if not owner:
+            return self.env["mail.activity"]
+        activity = self.sudo().activity_schedule(user_id=owner.id, **values)
+        clock.sudo().activity_id = activity
+        return activity
 
     def _msp_sla_on_warning(self, clocks):
         """Hook: ``clocks`` (of these tickets) just crossed their warning

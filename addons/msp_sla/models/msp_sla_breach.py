@@ -43,6 +43,28 @@ class MspSlaBreach(models.Model):
         string="Overrun", compute="_compute_overrun_hours", store=True
     )
     breached_at = fields.Datetime(readonly=True)
+    clock_state = fields.Selection(
+        related="clock_id.state", string="Clock State", readonly=True
+    )
+    open_clock = fields.Boolean(
+        string="Still Open",
+        compute="_compute_so_far",
+        search="_search_open_clock",
+        help="The clock still runs (or waits on the client): the ticket is "
+        "not answered or resolved yet, and the overrun keeps growing.",
+    )
+    actual_so_far_hours = fields.Float(
+        string="Actual (so far)",
+        compute="_compute_so_far",
+        help="Working time the clock has run, pauses excluded: to its stop, "
+        "or to now while it is still open.",
+    )
+    overrun_so_far_hours = fields.Float(
+        string="Overrun (so far)",
+        compute="_compute_so_far",
+        help="Working time past the target (on the SLA calendar, like the "
+        "target): final once the clock stops, growing until then.",
+    )
     active = fields.Boolean(
         default=True,
         readonly=True,
@@ -74,6 +96,24 @@ class MspSlaBreach(models.Model):
                 if breach.actual_hours
                 else 0.0
             )
+
+    def _compute_so_far(self):
+        clocks = self.clock_id.sudo()
+        hours = clocks._hours_so_far()
+        for breach in self:
+            clock = breach.clock_id.sudo()
+            actual = hours.get(clock.id, breach.actual_hours)
+            breach.open_clock = clock.state in ("running", "paused")
+            breach.actual_so_far_hours = actual
+            breach.overrun_so_far_hours = max(actual - breach.target_hours, 0.0)
+
+    def _search_open_clock(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise NotImplementedError(self.env._("Unsupported search on Still Open."))
+        is_open = (operator == "=") == value
+        return [
+            ("clock_id.state", "in" if is_open else "not in", ["running", "paused"])
+        ]
 
     def _carry_over(self, clock):
         """The breach now belongs to ``clock``, which replaced its clock and

@@ -105,6 +105,13 @@ class MspSlaClock(models.Model):
     warned = fields.Boolean(readonly=True, help="The warning has fired.")
     breach_notified = fields.Boolean(readonly=True, help="The breach has fired.")
     status = fields.Selection(STATUSES, compute="_compute_status")
+    activity_id = fields.Many2one(
+        "mail.activity",
+        readonly=True,
+        ondelete="set null",
+        help="The owner's activity for this clock: at risk, then breached "
+        "(the same activity, updated).",
+    )
 
     def init(self):
         # The cron's two questions, answered from an index of running clocks.
@@ -216,6 +223,25 @@ class MspSlaClock(models.Model):
     def _measure(self, schedules, begin, end):
         return schedules[self.calendar_id.id].hours_between(begin, end)
 
+    def _hours_so_far(self, now=None):
+        """Working time each clock has run, pauses excluded: to its stop,
+        or to ``now`` (default: now) while it runs or is paused.
+        {clock id: hours}"""
+        now = now or fields.Datetime.now()
+        result = {}
+        live = self.filtered(lambda c: c.state in ACTIVE_STATES)
+        for clock in self - live:
+            result[clock.id] = clock.actual_hours
+        if live:
+            schedules = live._schedules()
+            for clock in live:
+                hours = clock._measure(schedules, clock.start, now)
+                hours -= clock.paused_hours
+                for pause in clock.pause_ids.filtered(lambda p: not p.end):
+                    hours -= clock._measure(schedules, pause.start, now)
+                result[clock.id] = max(hours, 0.0)
+        return result
+
     # ---------------------------------------------------------- life cycle
 
     def _pause(self, now):
@@ -307,6 +333,8 @@ class MspSlaClock(models.Model):
                 "paused_hours": sum(p["hours"] for p in pauses),
                 "stopped_at": previous.stopped_at,
                 "stop_reason": previous.stop_reason,
+                # the owner's activity follows the clock that replaces it
+                "activity_id": previous.activity_id.id,
             }
         )
 
@@ -410,8 +438,15 @@ class MspSlaClock(models.Model):
         """Fire each warning and each breach once. Two indexed searches when
         nothing crosses, whatever the number of open tickets."""
         now = fields.Datetime.now()
+        # a clock that breached is past its warning for good: never an
+        # "at risk" after the breach
         to_warn = self.sudo().search(
-            [("state", "=", "running"), ("warned", "=", False), ("warn_at", "<=", now)]
+            [
+                ("state", "=", "running"),
+                ("warned", "=", False),
+                ("breach_notified", "=", False),
+                ("warn_at", "<=", now),
+            ]
         )
         to_breach = self.sudo().search(
             [
@@ -435,7 +470,7 @@ class MspSlaClock(models.Model):
         self.ticket_id._msp_sla_on_warning(self)
 
     def _fire_breach(self):
-        self.write({"breach_notified": True, "at_risk": False})
+        self.write({"breach_notified": True, "warned": True, "at_risk": False})
         self.env["msp.sla.breach"].sudo().create(
             [clock._breach_values() for clock in self]
         )

@@ -8,7 +8,7 @@ import {standardFieldProps} from "@web/views/fields/standard_field_props";
 
 const PRIORITY_CODE = {3: "P1", 2: "P2", 1: "P3", 0: "P4"};
 
-export function formatSpan(minutes) {
+export function formatSpan(minutes, coarse = false) {
     const abs = Math.abs(Math.round(minutes));
     if (abs < 60) {
         return `${abs} min`;
@@ -16,7 +16,7 @@ export function formatSpan(minutes) {
     if (abs < 48 * 60) {
         const h = Math.floor(abs / 60);
         const m = abs % 60;
-        return m ? `${h} h ${String(m).padStart(2, "0")}` : `${h} h`;
+        return m && !coarse ? `${h} h ${String(m).padStart(2, "0")}` : `${h} h`;
     }
     return `${Math.round(abs / 1440)} d`;
 }
@@ -59,6 +59,20 @@ export class SlaCountdown extends Component {
             case "met":
                 return _t("%(code)s · %(label)s met", {code: this.code, label});
             case "breached":
+                if (left !== null && left < 0) {
+                    return _t("%(code)s · %(label)s breached %(span)s ago", {
+                        code: this.code,
+                        label,
+                        span: formatSpan(left, true),
+                    });
+                }
+                if (left !== null) {
+                    return _t("%(code)s · breached · %(span)s to %(label)s", {
+                        code: this.code,
+                        label,
+                        span: formatSpan(left),
+                    });
+                }
                 return _t("%(code)s · %(label)s breached", {code: this.code, label});
             case "client_closed":
                 return _t("%(code)s · %(label)s: closed by client", {

@@ -1,0 +1,1 @@
+from . import msp_ticket_escalate
