@@ -1,2 +1,2 @@
 from . import test_home, test_msp_base, test_portal, test_roles, test_tour
-from . import test_msp_base, test_portal, test_roles, test_ticket_queue, test_tour
+from . import test_ticket_queue
