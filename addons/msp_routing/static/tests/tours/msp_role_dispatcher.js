@@ -36,7 +36,7 @@ registry.category("web_tour.tours").add("msp_role_dispatcher", {
         },
         {
             content: "Claimed: the button is gone and the ticket is the dispatcher's",
-            trigger: ".o_form_view:not(:has(button[name='action_msp_claim'])) .o_field_widget[name='user_id']:contains('Tour Dispatcher')",
+            trigger: ".o_form_view:not(:has(button[name='action_msp_claim'])) .o_field_widget[name='user_id'] input:value(Tour Dispatcher)",
         },
     ],
 });
