@@ -20,6 +20,7 @@
         "data/msp_time_data.xml",
         "views/msp_work_type_views.xml",
         "views/account_analytic_line_views.xml",
+        "views/msp_time_list_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/msp_time_review_views.xml",
         "views/menus.xml",
