@@ -3,7 +3,7 @@
 {
     "name": "MSP Time Capture",
     "summary": "Timers, work types, billing increments, daily review and period lock",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "license": "AGPL-3",
     "category": "Services/Timesheets",
     "author": "MSP Suite contributors",

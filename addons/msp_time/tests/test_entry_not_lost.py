@@ -4,6 +4,7 @@ ends now; a blank row is never saved; only a started timer runs."""
 
 from datetime import timedelta
 
+from lxml import etree
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
@@ -171,3 +172,65 @@ class TestEntryNotLost(MspTimeCase):
         start = fields.Datetime.now() + timedelta(hours=2)
         line.with_user(self.tech).date_time = start
         self.assertEndsNow(line, before)
+
+
+@tagged("post_install", "-at_install")
+class TestTimeListsShowTicketAndClient(MspTimeCase):
+    """My Time, All Time and My Day show the ticket and the client to
+    technicians too (the OCA columns are for helpdesk managers)."""
+
+    def _arch(self, action_xmlid, view_type):
+        action = self.env.ref(action_xmlid)
+        view = next(
+            (view_id for view_id, mode in action.views if mode == view_type), False
+        )
+        if view_type == "search":
+            view = action.search_view_id.id
+        views = (
+            self.env["account.analytic.line"]
+            .with_user(self.tech)
+            .get_views([(view, view_type)])
+        )
+        return views["views"][view_type]["arch"]
+
+    def _visible_columns(self, arch):
+        return {
+            node.get("name")
+            for node in etree.fromstring(arch).iter("field")
+            if node.get("column_invisible") not in ("1", "True")
+        }
+
+    def test_my_time_and_all_time_columns(self):
+        for xmlid in (
+            "hr_timesheet.act_hr_timesheet_line",
+            "hr_timesheet.timesheet_action_all",
+        ):
+            columns = self._visible_columns(self._arch(xmlid, "list"))
+            self.assertIn("ticket_id", columns, xmlid)
+            self.assertIn("msp_client_id", columns, xmlid)
+            self.assertNotIn(
+                "ticket_partner_id", columns, "the contact, not the client"
+            )
+
+    def test_my_time_filters_and_group_bys(self):
+        arch = self._arch("hr_timesheet.act_hr_timesheet_line", "search")
+        for name in ("groupby_msp_ticket", "groupby_msp_client", "msp_with_ticket"):
+            self.assertIn(f'name="{name}"', arch)
+        self.assertIn('name="ticket_id"', arch)
+        self.assertIn('name="msp_client_id"', arch)
+        # and the group-by works for a technician
+        self._entry(hours=0.5)
+        groups = self.Line.with_user(self.tech).read_group(
+            [("user_id", "=", self.tech.id)], ["unit_amount:sum"], ["msp_client_id"]
+        )
+        self.assertEqual(groups[0]["msp_client_id"][0], self.client.id)
+
+    def test_my_day_entries_show_client(self):
+        views = (
+            self.env["msp.time.review"]
+            .with_user(self.tech)
+            .get_views([(False, "form")])
+        )
+        arch = views["views"]["form"]["arch"]
+        self.assertIn('name="msp_client_id"', arch)
+        self.assertIn('name="ticket_id"', arch)
