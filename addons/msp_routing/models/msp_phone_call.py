@@ -19,6 +19,7 @@ class MspPhoneCall(models.Model):
     _name = "msp.phone.call"
     _description = "Phone Call"
     _order = "started_at desc, id desc"
+    _rec_name = "subject"
 
     caller_number = fields.Char(required=True)
     partner_id = fields.Many2one(
@@ -53,7 +54,18 @@ class MspPhoneCall(models.Model):
         required=True,
     )
     ticket_id = fields.Many2one("helpdesk.ticket", readonly=True, copy=False)
-    timesheet_id = fields.Many2one("account.analytic.line", readonly=True, copy=False)
+    timesheet_id = fields.Many2one(
+        "account.analytic.line", string="Time Entry", readonly=True, copy=False
+    )
+    timesheet_hours = fields.Float(
+        string="Time Booked", related="timesheet_id.unit_amount", readonly=True
+    )
+    ticket_team_id = fields.Many2one(
+        string="Ticket Team",
+        related="ticket_id.team_id",
+        help="The team the ticket went to: the call's, a routing rule's or the "
+        "company's catch-all team.",
+    )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
     )

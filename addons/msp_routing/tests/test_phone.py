@@ -121,6 +121,8 @@ class TestPhoneToTicket(TransactionCase):
         self.assertEqual(entry.ticket_id, ticket)
         self.assertEqual(entry.user_id, self.tech)
         self.assertAlmostEqual(entry.unit_amount, 0.3)
+        self.assertEqual(call.ticket_team_id, self.team)
+        self.assertAlmostEqual(call.timesheet_hours, 0.3)
         self.assertFalse(entry.msp_timer_running)
         end = entry.date_time + timedelta(hours=entry.unit_amount)
         self.assertLessEqual(end, fields.Datetime.now() + timedelta(seconds=1))
