@@ -469,11 +469,16 @@ class AccountAnalyticLine(models.Model):
     @api.model
     def _msp_manual_start(self, start, hours):
         """The start of a manual entry of ``hours`` that would start at
-        ``start``: unchanged, unless the entry would end in the future, then
-        it ends now (start = now - duration)."""
+        ``start``: unchanged, unless the entry, started today or earlier,
+        would end in the future: then it ends now (start = now - duration).
+        An entry dated a later day (planned work, an import) is left as is."""
         now = fields.Datetime.now()
         start = fields.Datetime.to_datetime(start) or now
-        if hours > 0 and start + timedelta(hours=hours) > now + END_TOLERANCE:
+        if (
+            hours > 0
+            and start.date() <= now.date()
+            and start + timedelta(hours=hours) > now + END_TOLERANCE
+        ):
             return (now - timedelta(hours=hours)).replace(microsecond=0)
         return start
 

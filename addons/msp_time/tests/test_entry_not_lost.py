@@ -169,9 +169,15 @@ class TestEntryNotLost(MspTimeCase):
         line = self._entry(hours=0.25)
         line.with_user(self.tech).unit_amount = 3.0
         self.assertEndsNow(line, before)
-        start = fields.Datetime.now() + timedelta(hours=2)
+        start = fields.Datetime.now() - timedelta(minutes=5)
         line.with_user(self.tech).date_time = start
         self.assertEndsNow(line, before)
+
+    def test_entry_dated_a_later_day_is_kept(self):
+        """Planned or imported time dated after today is not moved."""
+        start = fields.Datetime.now().replace(microsecond=0) + timedelta(days=2)
+        line = self._entry(hours=1.0, date_time=start)
+        self.assertEqual(line.date_time, start)
 
 
 @tagged("post_install", "-at_install")
