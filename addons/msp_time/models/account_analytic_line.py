@@ -167,8 +167,8 @@ class AccountAnalyticLine(models.Model):
 
     def _auto_init(self):
         # Existing zero-hour lines (hr_timesheet's install-time "Analysis"
-        # lines) are not timers anyone started: the column starts false for
-        # them instead of being computed, so the one-timer constraint holds.
+        # lines) are not timers anyone started: the column starts empty, so
+        # the one-timer constraint holds (only a start sets the flag).
         if not sql.column_exists(self.env.cr, self._table, "msp_timer_running"):
             sql.create_column(self.env.cr, self._table, "msp_timer_running", "boolean")
         return super()._auto_init()
@@ -474,10 +474,14 @@ class AccountAnalyticLine(models.Model):
         An entry dated a later day (planned work, an import) is left as is."""
         now = fields.Datetime.now()
         start = fields.Datetime.to_datetime(start) or now
+        try:
+            end = start + timedelta(hours=hours)
+        except OverflowError:
+            return start  # refused as too long by _msp_check_hours
         if (
             hours > 0
-            and start.date() <= now.date()
-            and start + timedelta(hours=hours) > now + END_TOLERANCE
+            and end > now + END_TOLERANCE
+            and self._convert_datetime_to_date(start) <= fields.Date.context_today(self)
         ):
             return (now - timedelta(hours=hours)).replace(microsecond=0)
         return start
@@ -522,11 +526,10 @@ class AccountAnalyticLine(models.Model):
             vals["name"] = self._msp_default_name(vals)
         if hours > 0:
             start = vals.get("date_time")
-            if not start and vals.get("date"):
-                # as project_timesheet_time_control fills it in
-                start = datetime.combine(
-                    fields.Date.to_date(vals["date"]), fields.Datetime.now().time()
-                )
+            day = fields.Date.to_date(vals.get("date"))
+            if not start and day and day != fields.Date.context_today(self):
+                # another day: as project_timesheet_time_control fills it in
+                start = datetime.combine(day, fields.Datetime.now().time())
             new_start = self._msp_manual_start(start, hours)
             if new_start != fields.Datetime.to_datetime(start):
                 vals["date_time"] = new_start

@@ -156,7 +156,8 @@ class TestEntryNotLost(MspTimeCase):
         self.assertEndsNow(line, before)
         line = self._entry(hours=1.0, date_time=fields.Datetime.now())
         self.assertEndsNow(line, before)
-        line = self._entry(hours=1.0, date=fields.Date.context_today(self.Line))
+        today = fields.Date.context_today(self.Line.with_user(self.tech))
+        line = self._entry(hours=1.0, date=today)
         self.assertEndsNow(line, before)
 
     def test_past_start_is_kept(self):
