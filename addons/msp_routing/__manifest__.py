@@ -23,6 +23,7 @@
         "views/msp_oncall_views.xml",
         "views/msp_intake_views.xml",
         "views/msp_phone_call_views.xml",
+        "views/msp_catchall_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/menus.xml",
     ],

@@ -3,7 +3,7 @@
 {
     "name": "MSP Time Capture",
     "summary": "Timers, work types, billing increments, daily review and period lock",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "license": "AGPL-3",
     "category": "Services/Timesheets",
     "author": "MSP Suite contributors",
@@ -20,6 +20,7 @@
         "data/msp_time_data.xml",
         "views/msp_work_type_views.xml",
         "views/account_analytic_line_views.xml",
+        "views/msp_time_list_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/msp_time_review_views.xml",
         "views/menus.xml",

@@ -80,7 +80,10 @@ class TestAfterHours(BillingCase):
             "date_time": datetime(2026, 3, 7, 10, 0),  # Saturday
             "unit_amount": 0.0,
         }
-        timer = Entry.create(values)
+        # what msp_time's start/resume wizard (hr.timesheet.switch) does:
+        # a zero-hour line is a timer only when the user started one
+        self.assertFalse(Entry.create(dict(values, name="typed")).msp_timer_running)
+        timer = Entry.with_context(msp_timer_start=True).create(values)
         self.assertTrue(timer.msp_timer_running)
         self.assertTrue(timer.msp_after_hours)
         # it has run since March: more than an entry holds unless allowed

@@ -1,4 +1,5 @@
 from . import res_users
+from . import res_company
 from . import helpdesk_ticket_team
 from . import msp_oncall
 from . import msp_priority_condition

@@ -188,6 +188,14 @@ class HelpdeskTicket(models.Model):
         for vals in vals_list:
             if vals.get("team_id") or vals.get("user_id"):
                 vals.setdefault("msp_routed_date", now)  # routed on the way in
+        for vals, decision in zip(vals_list, decisions, strict=True):
+            # not "routed": the catch-all team is where triage starts
+            catchall = self._msp_catchall_team(vals)
+            if catchall:
+                vals["team_id"] = catchall.id
+                decision.append(
+                    (False, self.env._("team=%(team)s (catch-all)", team=catchall.name))
+                )
         with system_write():
             tickets = super().create(vals_list)
         self.env["msp.routing.log"].sudo().create(
@@ -233,6 +241,20 @@ class HelpdeskTicket(models.Model):
         if selected:
             vals.setdefault("msp_routed_date", now)
         return decision
+
+    def _msp_catchall_team(self, vals):
+        """The company's catch-all team for a ticket ``vals`` leaves without
+        a team (no rule gave one, its owner is in no team of the company)."""
+        if vals.get("team_id"):
+            return self.env["helpdesk.ticket.team"]
+        company = self.env["res.company"].browse(
+            vals.get("company_id") or self.env.company.id
+        )
+        team = company.sudo().msp_catchall_team_id
+        owner = self.env["res.users"].browse(vals.get("user_id")).sudo()
+        if owner.helpdesk_team_ids:
+            return self.env["helpdesk.ticket.team"]  # helpdesk_mgmt picks it
+        return team
 
     def _msp_facts(self, vals, in_business_hours):
         partner = self.env["res.partner"].browse(vals.get("partner_id")).exists()

@@ -19,6 +19,7 @@ class MspPhoneCall(models.Model):
     _name = "msp.phone.call"
     _description = "Phone Call"
     _order = "started_at desc, id desc"
+    _rec_name = "subject"
 
     caller_number = fields.Char(required=True)
     partner_id = fields.Many2one(
@@ -34,10 +35,18 @@ class MspPhoneCall(models.Model):
     priority = fields.Selection(
         [("3", "P1"), ("2", "P2"), ("1", "P3"), ("0", "P4")], default="1", required=True
     )
-    team_id = fields.Many2one("helpdesk.ticket.team")
+    team_id = fields.Many2one(
+        "helpdesk.ticket.team",
+        help="Empty: the routing rules choose, else the company's catch-all team.",
+    )
     category_id = fields.Many2one("helpdesk.ticket.category")
     started_at = fields.Datetime(default=fields.Datetime.now, required=True)
-    duration_minutes = fields.Float(string="Duration (min)", required=True)
+    duration_minutes = fields.Float(
+        string="Duration (min)",
+        required=True,
+        help="Booked as a time entry on the ticket, for whoever took the call, "
+        "ending when the call ended (at the latest now).",
+    )
     user_id = fields.Many2one(
         "res.users",
         string="Taken By",
@@ -45,7 +54,18 @@ class MspPhoneCall(models.Model):
         required=True,
     )
     ticket_id = fields.Many2one("helpdesk.ticket", readonly=True, copy=False)
-    timesheet_id = fields.Many2one("account.analytic.line", readonly=True, copy=False)
+    timesheet_id = fields.Many2one(
+        "account.analytic.line", string="Time Entry", readonly=True, copy=False
+    )
+    timesheet_hours = fields.Float(
+        string="Time Booked", related="timesheet_id.unit_amount", readonly=True
+    )
+    ticket_team_id = fields.Many2one(
+        string="Ticket Team",
+        related="ticket_id.team_id",
+        help="The team the ticket went to: the call's, a routing rule's or the "
+        "company's catch-all team.",
+    )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
     )
@@ -75,16 +95,24 @@ class MspPhoneCall(models.Model):
         return matches.sorted(lambda p: (p.is_company, p.id))[:1]
 
     def action_create_ticket(self):
+        """Open the call's ticket (routed; the company's catch-all team if
+        no rule matched) and book the call's duration on it. Done by a
+        person, nothing is created unless the time can be booked (the user
+        is told what is missing); a call pushed by the phone system always
+        gets its ticket, with a note when its time could not be booked."""
+        interactive = not self.env.context.get("msp_phone_api")
         for call in self:
             if call.ticket_id:
                 raise UserError(self.env._("This call already has its ticket."))
+            if interactive:
+                call._check_bookable()
             notes = html_escape(call.notes or "")
             number = html_escape(call.caller_number)
             # the unknown-caller flag is the system's to set
             with system_write():
                 ticket = call._create_ticket(notes, number)
             call.ticket_id = ticket
-            call._log_time()
+            call._log_time(strict=interactive)
         if len(self) == 1:
             return {
                 "type": "ir.actions.act_window",
@@ -112,12 +140,9 @@ class MspPhoneCall(models.Model):
             }
         )
 
-    def _log_time(self):
-        """The call's duration as a time entry on the ticket, by whoever
-        took the call; noted on the ticket when it cannot be booked."""
+    def _employee(self):
         self.ensure_one()
-        ticket = self.ticket_id
-        employee = (
+        return (
             self.env["hr.employee"]
             .sudo()
             .search(
@@ -128,8 +153,55 @@ class MspPhoneCall(models.Model):
                 limit=1,
             )
         )
-        project = ticket.project_id or ticket.team_id.default_project_id
+
+    def _check_bookable(self):
+        """What a person logging the call must fix before its ticket is
+        opened, so that its minutes are not lost."""
+        self.ensure_one()
+        if self.duration_minutes <= 0:
+            raise UserError(
+                self.env._("Enter the call's duration: it is booked as time.")
+            )
+        if not self._employee():
+            raise UserError(
+                self.env._(
+                    "%(user)s has no employee in %(company)s: the call's time "
+                    "cannot be booked. Ask an administrator to create one.",
+                    user=self.user_id.name,
+                    company=self.company_id.name,
+                )
+            )
+
+    def _project(self):
+        """Where the call's time goes: the ticket's project, else its team's
+        default, else the catch-all team's."""
+        ticket = self.ticket_id
+        return (
+            ticket.project_id
+            or ticket.team_id.default_project_id
+            or self.company_id.sudo().msp_catchall_team_id.default_project_id
+        )
+
+    def _log_time(self, strict=False):
+        """The call's duration as a time entry on the ticket, by whoever
+        took the call, ending when the call ended (at the latest now).
+        ``strict``: refuse (UserError) instead of noting on the ticket that
+        it could not be booked."""
+        self.ensure_one()
+        ticket = self.ticket_id
+        employee = self._employee()
+        project = self._project()
         if not (employee and project and self.duration_minutes > 0):
+            if strict:
+                raise UserError(
+                    self.env._(
+                        "Ticket %(ticket)s (team %(team)s) has no project to "
+                        "book the call's time on: set a default project on "
+                        "the team (or on the catch-all team in the settings).",
+                        ticket=ticket.display_name,
+                        team=ticket.team_id.name or "-",
+                    )
+                )
             ticket.message_post(
                 body=self.env._(
                     "Phone call of %(minutes)s min not booked as time: the "
@@ -151,7 +223,7 @@ class MspPhoneCall(models.Model):
                     "project_id": project.id,
                     "employee_id": employee.id,
                     "user_id": self.user_id.id,
-                    "date": fields.Date.to_date(self.started_at),
+                    "date_time": self.started_at,
                     "unit_amount": self.duration_minutes / 60.0,
                 }
             )
@@ -179,5 +251,5 @@ class MspPhoneCall(models.Model):
                 "company_id": company.id,
             }
         )
-        call.action_create_ticket()
+        call.with_context(msp_phone_api=True).action_create_ticket()
         return call

@@ -11,3 +11,4 @@ from . import test_routing_safety
 from . import test_intake_concurrency
 from . import test_msp_home
 from . import test_role_tour
+from . import test_catchall

@@ -1,6 +1,9 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import json
+from datetime import timedelta
 
+from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 
@@ -70,17 +73,97 @@ class TestPhoneToTicket(TransactionCase):
         self.assertEqual(call.timesheet_id.msp_state, "confirmed")
         self.assertEqual(call.timesheet_id.msp_billed_hours, 0.25)  # 12 min
 
-    def test_unknown_caller_goes_to_triage(self):
-        call = self.env["msp.phone.call"].create(
-            {
-                "caller_number": "+44 20 7946 0000",
-                "subject": "Who am I",
-                "duration_minutes": 3,
-            }
+    def _call(self, **values):
+        return (
+            self.env["msp.phone.call"]
+            .with_user(self.tech)
+            .create(
+                {
+                    "caller_number": "+44 20 7946 0000",
+                    "subject": "Who am I",
+                    "duration_minutes": 3,
+                    **values,
+                }
+            )
         )
+
+    def _no_rule_matches(self):
+        self.env["msp.routing.rule"].search([]).active = False
+
+    def test_unknown_caller_goes_to_triage(self):
+        self._no_rule_matches()
+        self.env.company.msp_catchall_team_id = self.team
+        call = self._call()
         call.action_create_ticket()
         self.assertFalse(call.partner_id)
         self.assertTrue(call.ticket_id.msp_unknown_sender)
+        self.assertEqual(call.ticket_id.team_id, self.team)
+        self.assertAlmostEqual(call.timesheet_id.unit_amount, 0.05)
+
+    def test_no_rule_matches_catchall_team_and_time_entry(self):
+        """Nothing lost: no routing rule matches, the ticket lands in the
+        catch-all team and the call's minutes are a time entry of whoever
+        logged it, ending now at the latest."""
+        self._no_rule_matches()
+        other = self.env["helpdesk.ticket.team"].create({"name": "Other Desk"})
+        self.env.company.msp_catchall_team_id = self.team
+        call = self._call(caller_number="+1-937-555-0199", duration_minutes=18)
+        self.assertFalse(call.team_id)
+        call.action_create_ticket()
+        ticket = call.ticket_id
+        self.assertEqual(ticket.team_id, self.team)
+        self.assertNotEqual(ticket.team_id, other)
+        self.assertIn(
+            "catch-all", "".join(ticket.msp_routing_log_ids.mapped("changes"))
+        )
+        entry = call.timesheet_id
+        self.assertTrue(entry)
+        self.assertEqual(entry.ticket_id, ticket)
+        self.assertEqual(entry.user_id, self.tech)
+        self.assertAlmostEqual(entry.unit_amount, 0.3)
+        self.assertEqual(call.ticket_team_id, self.team)
+        self.assertAlmostEqual(call.timesheet_hours, 0.3)
+        self.assertFalse(entry.msp_timer_running)
+        end = entry.date_time + timedelta(hours=entry.unit_amount)
+        self.assertLessEqual(end, fields.Datetime.now() + timedelta(seconds=1))
+
+    def test_catchall_team_without_team_project_books_on_catchall_project(self):
+        """The call's own team has no project: the catch-all's is used."""
+        self._no_rule_matches()
+        bare = self.env["helpdesk.ticket.team"].create({"name": "Bare Desk"})
+        self.env.company.msp_catchall_team_id = self.team
+        call = self._call(team_id=bare.id)
+        call.action_create_ticket()
+        self.assertEqual(call.ticket_id.team_id, bare)
+        self.assertEqual(call.timesheet_id.project_id, self.team.default_project_id)
+
+    def test_call_that_cannot_be_booked_is_refused_not_lost(self):
+        self._no_rule_matches()
+        self.env.company.msp_catchall_team_id = False
+        call = self._call()
+        with (
+            self.assertRaisesRegex(UserError, "no project to book"),
+            self.env.cr.savepoint(),
+        ):
+            call.action_create_ticket()
+        call.invalidate_recordset()
+        self.assertFalse(call.ticket_id, "the whole action is undone")
+        with self.assertRaisesRegex(UserError, "duration"):
+            self._call(duration_minutes=0).action_create_ticket()
+        nobody = new_test_user(
+            self.env,
+            login="ph_nobody",
+            groups="base.group_user,msp_base.group_msp_technician",
+        )
+        with self.assertRaisesRegex(UserError, "no employee"):
+            self._call(user_id=nobody.id, team_id=self.team.id).action_create_ticket()
+
+    def test_phone_system_call_without_project_still_gets_its_ticket(self):
+        self._no_rule_matches()
+        self.env.company.msp_catchall_team_id = False
+        call = self._call().with_context(msp_phone_api=True)
+        call.action_create_ticket()
+        self.assertTrue(call.ticket_id)
         bodies = "".join(call.ticket_id.message_ids.mapped("body"))
         self.assertIn("not booked", bodies)
 

@@ -48,6 +48,8 @@ class RoutingCase(TransactionCase):
         super().setUpClass()
         # Only this test's rules apply (demo rules are archived here).
         cls.env["msp.routing.rule"].search([]).active = False
+        # and no catch-all team (see test_catchall)
+        cls.env.company.msp_catchall_team_id = False
         cls.env["msp.escalation.rule"].search([]).active = False
         cls.env["msp.sla.clock"].sudo().search([]).write(
             {"warned": True, "breach_notified": True}

@@ -2,10 +2,14 @@
 """Time entries: work type, billed time, draft/confirmed, one running timer
 per user, and the period lock."""
 
+from datetime import datetime, timedelta
+
 import psycopg2
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import sql
+
+from odoo.addons.msp_base.models.msp_system_fields import system_write
 
 from ..lib.rounding import billed_seconds, to_seconds
 
@@ -25,6 +29,17 @@ SYSTEM_FIELDS = frozenset(
 )
 
 RUNNING_TIMER_CONSTRAINT = "account_analytic_line_msp_one_running_timer"
+
+# A manual entry may end this much after "now" (clock skew between the
+# browser's row and the server), no more: time is logged once done.
+END_TOLERANCE = timedelta(minutes=1)
+
+# Descriptions that say nothing (hr_timesheet's placeholder).
+BLANK_NAMES = ("", "/")
+
+
+def is_blank_name(name):
+    return (name or "").strip() in BLANK_NAMES
 
 
 class AccountAnalyticLine(models.Model):
@@ -113,10 +128,11 @@ class AccountAnalyticLine(models.Model):
     )
     msp_timer_running = fields.Boolean(
         string="Timer Running",
-        compute="_compute_msp_timer_running",
-        store=True,
-        help="A running timer: a timesheet line with a start time and no "
-        "duration yet. At most one per user (database constraint).",
+        readonly=True,
+        copy=False,
+        help="A timer the user started (Start timer button, start or resume "
+        "wizard) and has not stopped yet. A line typed in with no duration "
+        "is never a timer. At most one per user (database constraint).",
     )
     msp_adjusted_line_id = fields.Many2one(
         "account.analytic.line",
@@ -151,8 +167,8 @@ class AccountAnalyticLine(models.Model):
 
     def _auto_init(self):
         # Existing zero-hour lines (hr_timesheet's install-time "Analysis"
-        # lines) are not timers anyone started: the column starts false for
-        # them instead of being computed, so the one-timer constraint holds.
+        # lines) are not timers anyone started: the column starts empty, so
+        # the one-timer constraint holds (only a start sets the flag).
         if not sql.column_exists(self.env.cr, self._table, "msp_timer_running"):
             sql.create_column(self.env.cr, self._table, "msp_timer_running", "boolean")
         return super()._auto_init()
@@ -250,12 +266,24 @@ class AccountAnalyticLine(models.Model):
         for line in self:
             line.msp_client_id = line._msp_client()
 
-    @api.depends("project_id", "date_time", "unit_amount")
-    def _compute_msp_timer_running(self):
+    def _compute_show_time_control(self):
+        # OCA shows "stop" on any zero-hour line with a start: only a timer
+        # the user started can be stopped.
+        result = super()._compute_show_time_control()
         for line in self:
-            line.msp_timer_running = bool(
-                line.project_id and line.date_time and not line.unit_amount
-            )
+            if line.show_time_control == "stop" and not line.msp_timer_running:
+                line.show_time_control = "resume"
+        return result
+
+    @api.onchange("unit_amount")
+    def _onchange_msp_end_now(self):
+        """A duration typed on a new row ends now: its start moves back."""
+        if self._origin.id or self.msp_timer_running or self.unit_amount <= 0:
+            return
+        start = self._msp_manual_start(self.date_time, self.unit_amount)
+        if start != self.date_time:
+            self.date_time = start
+            self.date = self._convert_datetime_to_date(start)
 
     def _check_msp_work_type(self):
         """Checked in create() and write() (not as @api.constrains, which
@@ -438,11 +466,86 @@ class AccountAnalyticLine(models.Model):
 
     # ------------------------------------------------------------ CRUD
 
+    @api.model
+    def _msp_manual_start(self, start, hours):
+        """The start of a manual entry of ``hours`` that would start at
+        ``start``: unchanged, unless the entry, started today or earlier,
+        would end in the future: then it ends now (start = now - duration).
+        An entry dated a later day (planned work, an import) is left as is."""
+        now = fields.Datetime.now()
+        start = fields.Datetime.to_datetime(start) or now
+        try:
+            end = start + timedelta(hours=hours)
+        except OverflowError:
+            return start  # refused as too long by _msp_check_hours
+        if (
+            hours > 0
+            and end > now + END_TOLERANCE
+            and self._convert_datetime_to_date(start) <= fields.Date.context_today(self)
+        ):
+            return (now - timedelta(hours=hours)).replace(microsecond=0)
+        return start
+
+    @api.model
+    def _msp_default_name(self, vals):
+        """What a line typed in without a description says: the ticket's
+        number and title (else the task's name), never "/"."""
+        ticket = self.env["helpdesk.ticket"].browse(vals.get("ticket_id")).sudo()
+        if ticket.exists():
+            return f"{ticket.number} {ticket.name}" if ticket.number else ticket.name
+        task = self.env["project.task"].browse(vals.get("task_id")).sudo()
+        if task.exists():
+            return task.name
+        return vals.get("name")
+
+    @api.model
+    def _msp_prepare_entry(self, vals):
+        """Values of a new timesheet line: a timer only when started
+        (context ``msp_timer_start``), a manual entry ending now at the
+        latest, never a blank one."""
+        if not any(vals.get(name) for name in ("project_id", "ticket_id", "task_id")):
+            return vals  # not a timesheet (invoice analytic lines)
+        vals = dict(vals)
+        hours = vals.get("unit_amount") or 0.0
+        if self.env.context.get("msp_timer_start") and not hours:
+            vals["msp_timer_running"] = True
+            vals.setdefault("date_time", fields.Datetime.now())
+            return vals
+        if (
+            not hours
+            and is_blank_name(vals.get("name"))
+            and not vals.get("msp_adjusted_line_id")
+        ):
+            raise ValidationError(
+                self.env._(
+                    "A time entry needs a duration (or a description): this "
+                    "line has neither. To time your work, use Start timer."
+                )
+            )
+        if is_blank_name(vals.get("name")):
+            vals["name"] = self._msp_default_name(vals)
+        if hours > 0:
+            start = vals.get("date_time")
+            day = fields.Date.to_date(vals.get("date"))
+            if not start and day and day != fields.Date.context_today(self):
+                # another day: as project_timesheet_time_control fills it in
+                start = datetime.combine(day, fields.Datetime.now().time())
+            new_start = self._msp_manual_start(start, hours)
+            if new_start != fields.Datetime.to_datetime(start):
+                vals["date_time"] = new_start
+        return vals
+
     @api.model_create_multi
     def create(self, vals_list):
         # before hr_timesheet and the lock read the values
         self._msp_check_values(vals_list)
-        lines = super().create(vals_list)
+        self._msp_check_system_fields(vals_list)
+        vals_list = [self._msp_prepare_entry(vals) for vals in vals_list]
+        if any(vals.get("msp_timer_running") for vals in vals_list):
+            with system_write():
+                lines = super().create(vals_list)
+        else:
+            lines = super().create(vals_list)
         lines._msp_check_hours()
         lines._msp_check_own_time(self.env._("create"))
         lines._check_msp_work_type()
@@ -461,6 +564,8 @@ class AccountAnalyticLine(models.Model):
         if vals.get("date") or vals.get("date_time"):
             self._msp_check_new_date(vals)
         result = super().write(vals)
+        if {"unit_amount", "date_time"} & set(vals):
+            self._msp_after_time_change()
         if {"unit_amount", "msp_adjusted_line_id", "company_id"} & set(vals):
             self._msp_check_hours()
         if {"msp_work_type_id", "project_id"} & set(vals):
@@ -470,6 +575,29 @@ class AccountAnalyticLine(models.Model):
                 self.env._("moving into the locked period")
             )
         return result
+
+    def _msp_after_time_change(self):
+        """A timer given a duration (or losing its start) is no longer
+        running; a manual entry changed to end in the future ends now."""
+        stopped = self.filtered(
+            lambda line: (
+                line.msp_timer_running and (line.unit_amount or not line.date_time)
+            )
+        )
+        if stopped:
+            with system_write():
+                stopped.write({"msp_timer_running": False})
+        for line in self.filtered(
+            lambda line: (
+                line.project_id
+                and line.date_time
+                and not line.msp_timer_running
+                and line.unit_amount > 0
+            )
+        ):
+            start = line._msp_manual_start(line.date_time, line.unit_amount)
+            if start != line.date_time:
+                line.write({"date_time": start})
 
     def _msp_check_hours(self):
         """Time is never negative (but a correction of a locked entry may
@@ -546,9 +674,20 @@ class AccountAnalyticLine(models.Model):
         )
 
     def button_end_work(self):
+        not_running = self.filtered(lambda line: not line.msp_timer_running)
+        if not_running:
+            raise UserError(
+                self.env._(
+                    "%(entries)s: not a running timer (nobody started it), "
+                    "nothing to stop. Type its duration instead.",
+                    entries=", ".join(line.name or "/" for line in not_running[:5]),
+                )
+            )
         result = super().button_end_work()
-        # Stopped within the second it started: no time, but no longer a
-        # running timer either (it has no start any more).
+        with system_write():
+            self.write({"msp_timer_running": False})
+        # Stopped within the second it started: no time, and no start any
+        # more either.
         self.filtered(lambda line: not line.unit_amount).write({"date_time": False})
         # the stop must reach the database before another timer starts
         self.flush_recordset(["unit_amount", "date_time", "msp_timer_running"])
@@ -570,7 +709,11 @@ class AccountAnalyticLine(models.Model):
         values.pop("employee_id", None)
         try:
             with self.env.cr.savepoint():
-                line = self.create(values)
+                line = (
+                    self.with_context(msp_timer_start=True)
+                    .create(values)
+                    .with_env(self.env)
+                )
                 line.flush_recordset()
         except psycopg2.IntegrityError as error:
             if (

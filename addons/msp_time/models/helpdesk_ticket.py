@@ -2,6 +2,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .account_analytic_line import is_blank_name
+
 RESOLUTION_FIELDS = (
     "msp_resolution_requested",
     "msp_resolution_done",
@@ -44,6 +46,37 @@ class MspTimerMixin(models.AbstractModel):
 
     def _msp_timer_values(self):
         raise NotImplementedError
+
+    @api.model
+    def _msp_drop_blank_timesheets(self, vals):
+        """Rows of the Timesheets tab with neither duration nor description
+        (the empty row a Tab past the last column adds) are not saved."""
+        commands = vals.get("timesheet_ids")
+        if not isinstance(commands, list | tuple):
+            return vals
+        kept = [
+            command
+            for command in commands
+            if not (
+                isinstance(command, list | tuple)
+                and command[0] == fields.Command.CREATE
+                and isinstance(command[2], dict)
+                and not command[2].get("unit_amount")
+                and is_blank_name(command[2].get("name"))
+            )
+        ]
+        if len(kept) == len(commands):
+            return vals
+        return dict(vals, timesheet_ids=kept)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create(
+            [self._msp_drop_blank_timesheets(vals) for vals in vals_list]
+        )
+
+    def write(self, vals):
+        return super().write(self._msp_drop_blank_timesheets(vals))
 
     def msp_action_start_timer(self):
         self.ensure_one()

@@ -86,8 +86,8 @@ class TestMyDay(MspTimeCase):
         self.assertLessEqual(counts[2], 10, counts)
 
     def test_manager_sees_who_has_not_reviewed_yesterday(self):
-        # one time zone for the test and the action (its users may have
-        # another: between 23:00 and 24:00 UTC "yesterday" would differ)
+        # one time zone for the test, the cron's user and the dispatcher
+        # (else "yesterday" differs between them for an hour each night)
         Review = self.env["msp.time.review"].with_context(tz="UTC")
         yesterday = fields.Date.context_today(Review) - timedelta(days=1)
         Review.with_user(self.tech2)._msp_review_for(

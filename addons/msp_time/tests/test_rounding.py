@@ -52,7 +52,10 @@ class TestBilledHours(MspTimeCase):
             )
 
     def test_timer_of_exactly_fifteen_minutes(self):
-        line = self._entry(hours=0.0)
+        self.ticket.with_user(self.tech).msp_action_start_timer()
+        line = self.Line.search(
+            [("user_id", "=", self.tech.id), ("msp_timer_running", "=", True)]
+        )
         self.assertTrue(line.msp_timer_running)
         self.assertEqual(line.msp_billed_hours, 0.0, "running: nothing billed")
         line.with_user(self.tech).with_context(

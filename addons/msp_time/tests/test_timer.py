@@ -90,13 +90,22 @@ class TestTimer(MspTimeCase):
         self.assertFalse(first.msp_timer_running)
 
     def test_database_refuses_a_second_running_timer(self):
-        self._entry(hours=0.0)
+        started = self.Line.with_context(msp_timer_start=True)
+        started.with_user(self.tech).create(
+            {"name": "one", "ticket_id": self.ticket.id, "project_id": self.project.id}
+        )
         with (
             self.assertRaises(psycopg2.IntegrityError),
             mute_logger("odoo.sql_db"),
             self.env.cr.savepoint(),
         ):
-            self._entry(ticket=self.ticket2, hours=0.0)
+            started.with_user(self.tech).create(
+                {
+                    "name": "two",
+                    "ticket_id": self.ticket2.id,
+                    "project_id": self.project.id,
+                }
+            )
             self.env.flush_all()
 
     def test_task_timer(self):

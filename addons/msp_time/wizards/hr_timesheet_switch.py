@@ -26,3 +26,9 @@ class HrTimesheetSwitch(models.TransientModel):
                 )
             )
         return running
+
+    def action_switch(self):
+        """The line this wizard starts is a timer the user started."""
+        return super(
+            HrTimesheetSwitch, self.with_context(msp_timer_start=True)
+        ).action_switch()
