@@ -6,3 +6,4 @@ from . import test_sla_tour
 from . import test_sla_portal
 from . import test_sla_contract_dates
 from . import test_sla_consistency
+from . import test_sla_portal_page
