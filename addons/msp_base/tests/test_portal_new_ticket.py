@@ -97,7 +97,8 @@ class TestPortalNewTicket(PortalHttpMixin, HttpCase):
         self.assertEqual(ticket.category_id, self.category)
         page = self.url_open(response.headers["Location"])
         self.assertIn("P2 - high", page.text)
-        self.assertIn("You told us", page.text)
+        self.assertIn("Urgency: <span>Work is stopped</span>", page.text)
+        self.assertIn("Affected: <span>A team or a site</span>", page.text)
         # a posted priority is ignored: the server decides
         self.submit(subject="Question", urgency="question", impact="me", priority="3")
         question = self.tickets().filtered(lambda t: t.name == "Question")
@@ -181,6 +182,10 @@ class TestPortalCloseAction(PortalHttpMixin, HttpCase):
     def test_one_close_action_never_cancelled(self):
         self.assertFalse(self.stage_cancelled.close_from_portal)
         self.login_as(self.user_a)
+        listing = self.url_open("/my/tickets")
+        self.assertIn("Alpha mouse broken", listing.text)
+        self.assertIn('<th name="th_msp_priority">Priority</th>', listing.text)
+        self.assertNotIn("th_last_stage_update", listing.text)
         page = self.url_open(f"/my/ticket/{self.ticket.id}")
         self.assertIn("Close this ticket (resolved)", page.text)
         self.assertEqual(page.text.count('action="/ticket/close"'), 1)

@@ -48,6 +48,8 @@ class MspPortalContract(PortalContract):
                     "hours": -usage.hours,
                     "period_start": run_line.period_start,
                     "period_end": run_line.period_end,
+                    "included": run_line.included_hours,
+                    "worked": run_line.used_hours,
                     "tickets": self._msp_cycle_tickets(run_line),
                 }
             )
@@ -83,6 +85,17 @@ class MspPortalContract(PortalContract):
         for entry in entries:
             hours[entry.ticket_id] += entry.msp_billed_hours
         return sorted(hours.items(), key=lambda item: -item[1])
+
+    def _msp_line_names(self, contract):
+        """{line id: name} with OCA's markers (#START#, #END#...) filled in
+        with the line's next period, as the next invoice will read."""
+        return {
+            line.id: line._insert_markers(
+                line.next_period_date_start, line.next_period_date_end
+            )
+            for line in contract.sudo().contract_line_ids
+            if line.name and "#" in line.name
+        }
 
     def _msp_line_quantities(self, contract):
         """{line id: (quantity, as of)} for lines whose quantity comes
@@ -142,6 +155,20 @@ class MspPortalContract(PortalContract):
             values["msp_prepaid_hours"] = f"{round(left, 2):g} h" if blocks else 0
         return values
 
+    @http.route()
+    def home(self, **kw):
+        """/my: the prepaid hours card says how many are left (Odoo 18's
+        cards show no counter, the counter only shows the card)."""
+        response = super().home(**kw)
+        if getattr(response, "qcontext", None) is not None:
+            blocks = self._msp_portal_blocks(self._msp_portal_contracts())
+            response.qcontext["msp_prepaid_left"] = (
+                sum(blocks.filtered("active_block").mapped("remaining_hours"))
+                if blocks
+                else None
+            )
+        return response
+
     def _contract_get_page_view_values(self, contract, access_token, **kwargs):
         values = super()._contract_get_page_view_values(
             contract, access_token, **kwargs
@@ -149,6 +176,7 @@ class MspPortalContract(PortalContract):
         blocks = self._msp_portal_blocks(contract)
         values.update(
             {
+                "msp_line_names": self._msp_line_names(contract),
                 "msp_line_quantities": self._msp_line_quantities(contract),
                 "msp_blocks": blocks,
                 "msp_movements": {b.id: self._msp_block_movements(b) for b in blocks},

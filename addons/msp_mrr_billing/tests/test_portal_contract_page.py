@@ -80,11 +80,17 @@ class TestPortalContractPage(PortalHttpMixin, BillingCase, HttpCase):
         page = self.url_open(f"/my/contracts/{self.contract_a.id}")
         self.assertEqual(page.status_code, 200)
         self.assertIn("Services", page.text)
+        # OCA's markers read as the next period, the overage as a rate
+        self.assertNotIn("#START#", page.text)
+        self.assertIn("Managed services 02/15/2026 - 03/14/2026", page.text)
+        self.assertIn("per hour used", page.text)
         # the endpoint line shows the count that bills, not its placeholder
         self.assertRegex(page.text, r'o_msp_billed_qty">3<')
         self.assertIn("Alpha 20 h block", page.text)
         self.assertIn("+20 h", page.text)  # top-up
         self.assertIn("-6 h", page.text)  # the cycle's use
+        self.assertIn("16 h", page.text)  # worked that cycle
+        self.assertIn("Tickets worked that cycle", page.text)
         self.assertIn("Alpha printer jam", page.text)
         self.assertIn("12 h", page.text)
         self.assertIn(f"/my/ticket/{vpn.id}", page.text)
