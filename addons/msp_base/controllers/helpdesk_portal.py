@@ -16,7 +16,7 @@ contact of the ticket's client, only into a closing stage of the ticket's
 team, under the rules of the addons (resolution note, SLA clocks).
 """
 
-from odoo import http
+from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 from werkzeug.exceptions import BadRequest, Forbidden
@@ -32,6 +32,14 @@ FLASH_KEY = "msp_ticket_close_message"
 class TicketFormError(Exception):
     """A value posted by the new-ticket form is not one it offered: the form
     is shown again with this message (HTTP 400), nothing is created."""
+
+
+def valid_date(value):
+    """``value`` is an ISO date (or datetime) string."""
+    try:
+        return bool(value) and bool(fields.Datetime.to_datetime(value))
+    except ValueError:
+        return False
 
 
 def _is_id(value):
@@ -179,6 +187,41 @@ class MspHelpdeskTicketController(HelpdeskTicketController):
 
 
 class MspCustomerPortalHelpdesk(CustomerPortalHelpdesk):
+    @http.route()
+    def portal_my_tickets(
+        self,
+        sortby=None,
+        date_begin=None,
+        date_end=None,
+        filterby=None,
+        groupby=None,
+        search_in=None,
+        **kw,
+    ):
+        """OCA's list; an unknown sort, filter, grouping or search field, or
+        a malformed date in the URL falls back to the default instead of a
+        server error."""
+        if sortby not in self._ticket_get_searchbar_sortings():
+            sortby = None
+        if groupby not in self._ticket_get_searchbar_groupby():
+            groupby = None
+        if search_in not in self._ticket_get_searchbar_inputs():
+            search_in = None
+        stages = request.env["helpdesk.ticket.stage"].search([])
+        if filterby not in ["all", *map(str, stages.ids)]:
+            filterby = None
+        if not (valid_date(date_begin) and valid_date(date_end)):
+            date_begin = date_end = None
+        return super().portal_my_tickets(
+            sortby=sortby,
+            date_begin=date_begin,
+            date_end=date_end,
+            filterby=filterby,
+            groupby=groupby,
+            search_in=search_in,
+            **kw,
+        )
+
     def _ticket_get_page_view_values(self, ticket, access_token, **kwargs):
         values = super()._ticket_get_page_view_values(ticket, access_token, **kwargs)
         # close buttons only for the client's own contacts, for the stages

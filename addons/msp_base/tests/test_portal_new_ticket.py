@@ -136,6 +136,22 @@ class TestPortalNewTicket(PortalHttpMixin, HttpCase):
         response = self.submit(description=None)
         self.assertIn(response.status_code, (302, 303))
 
+    def test_odd_list_urls_are_not_errors(self):
+        self.login_as(self.user_a)
+        for query in (
+            "sortby=bogus",
+            "date_begin=x&date_end=y",
+            "date_begin=2026-01-01",
+            "groupby=nope&filterby=zzz&search_in=x&search=a",
+            "filterby=999999&groupby=stage&search_in=name&search=Alpha",
+        ):
+            response = self.url_open(f"/my/tickets?{query}")
+            self.assertEqual(response.status_code, 200, query)
+        response = self.url_open(
+            "/my/tickets?date_begin=2020-01-01&date_end=2030-01-01"
+        )
+        self.assertEqual(response.status_code, 200)
+
     def test_foreign_company_category_does_not_move_the_ticket(self):
         self.login_as(self.user_a)
         self.submit(category=str(self.foreign_category.id))

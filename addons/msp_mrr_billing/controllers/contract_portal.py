@@ -184,6 +184,18 @@ class MspPortalContract(PortalContract):
         )
         return values
 
+    @http.route()
+    def portal_my_contracts(
+        self, page=1, date_begin=None, date_end=None, sortby=None, **kw
+    ):
+        """OCA's list; an unknown sort in the URL falls back to the default
+        instead of a server error."""
+        if sortby not in ("date", "name", "code"):
+            sortby = None
+        return super().portal_my_contracts(
+            page=page, date_begin=date_begin, date_end=date_end, sortby=sortby, **kw
+        )
+
     @http.route(["/my/prepaid-hours"], type="http", auth="user", website=True)
     def portal_my_prepaid_hours(self, **kw):
         """Every prepaid block of the user's contracts, with its movements."""

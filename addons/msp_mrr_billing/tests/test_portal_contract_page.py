@@ -134,6 +134,8 @@ class TestPortalContractPage(PortalHttpMixin, BillingCase, HttpCase):
     def test_malformed_urls_are_not_errors(self):
         self.login_as(self.user_a)
         for url in ("/my/contracts/abc", "/my/contracts/999999999",
-                    "/my/prepaid-hours?page=x", "/my/contracts/page/x"):  # fmt: skip
+                    "/my/prepaid-hours?page=x", "/my/contracts/page/x",
+                    "/my/contracts?sortby=bogus"):  # fmt: skip
             response = self.url_open(url, allow_redirects=False)
             self.assertIn(response.status_code, (200, 303, 302, 404), url)
+        self.assertEqual(self.url_open("/my/contracts?sortby=bogus").status_code, 200)
