@@ -21,6 +21,7 @@
         "data/msp_assets_cron.xml",
         "views/msp_asset_views.xml",
         "views/msp_asset_source_views.xml",
+        "views/helpdesk_portal_templates.xml",
     ],
     "demo": ["demo/msp_asset_demo.xml"],
     "installable": True,

@@ -12,6 +12,7 @@
     "data": [
         "security/msp_security.xml",
         "security/ir.model.access.csv",
+        "data/helpdesk_stage_data.xml",
         "views/msp_ticket_views.xml",
         "views/msp_menus.xml",
         "views/res_partner_views.xml",

@@ -29,6 +29,7 @@
         "views/msp_sla_report_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/msp_sla_config_views.xml",
+        "views/helpdesk_portal_templates.xml",
     ],
     "demo": ["demo/msp_sla_demo.xml"],
     "assets": {

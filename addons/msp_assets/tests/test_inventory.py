@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import openpyxl
 import psycopg2
 from freezegun import freeze_time
+from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -232,9 +233,11 @@ class TestSnapshotsAndLicences(AssetCase):
         Snapshot.take(date(2026, 10, 31), self.acme)
         person.active = False
         self.assertEqual(licence.state, "retired")
-        self.assertEqual(licence.retired_date, date.today())
+        # the user's today (retirement is dated in their time zone)
+        today = fields.Date.context_today(licence)
+        self.assertEqual(licence.retired_date, today)
         self.assertEqual(laptop.state, "active")  # devices are handed back by people
-        Snapshot.take(date.today(), self.acme)
+        Snapshot.take(today, self.acme)
         self.assertEqual(
             Snapshot.counts(self.acme, date(2026, 10, 31))[
                 (self.acme.id, "user_license")
@@ -242,12 +245,12 @@ class TestSnapshotsAndLicences(AssetCase):
             1,
         )
         self.assertEqual(
-            Snapshot.counts(self.acme, date.today())[(self.acme.id, "user_license")],
+            Snapshot.counts(self.acme, today)[(self.acme.id, "user_license")],
             0,
         )
         # the seat that went is stored as 0 for its SKU, not left out
         gone = Snapshot.search(
-            [("client_id", "=", self.acme.id), ("date", "=", date.today()),
+            [("client_id", "=", self.acme.id), ("date", "=", today),
              ("sku_part_number", "=", "SPB")]
         )  # fmt: skip
         self.assertEqual(gone.count, 0)

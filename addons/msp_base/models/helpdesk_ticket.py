@@ -7,10 +7,38 @@ Tickets also carry facts only the system establishes (SLA status, alert
 counts, routing and claim dates): each msp addon lists its own in
 ``_msp_system_fields`` (see ``msp.system.fields.mixin``)."""
 
-from odoo import models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 CLIENT_CLOSE_KEY = "msp_client_close"
+
+# What a client tells on the portal, in their words; the priority follows.
+URGENCIES = [
+    ("stopped", "Work is stopped"),
+    ("degraded", "Work is slowed down"),
+    ("question", "A question or a request"),
+]
+IMPACTS = [
+    ("company", "The whole company"),
+    ("team", "A team or a site"),
+    ("me", "Just me"),
+]
+# (urgency, impact) -> helpdesk_mgmt priority ("3" = P1 ... "0" = P4).
+# Work stopped for everyone is an outage (P1); for a team it is P2, for one
+# person P3 (a workaround, a loan laptop, usually exists). Slowed-down work is
+# P2 when it hits the whole company, else P3. A question never outranks a
+# fault: P3 for the whole company, else P4.
+PRIORITY_MATRIX = {
+    ("stopped", "company"): "3",
+    ("stopped", "team"): "2",
+    ("stopped", "me"): "1",
+    ("degraded", "company"): "2",
+    ("degraded", "team"): "1",
+    ("degraded", "me"): "1",
+    ("question", "company"): "1",
+    ("question", "team"): "0",
+    ("question", "me"): "0",
+}
 
 
 class ClientCloseRefused(UserError):
@@ -21,6 +49,27 @@ class ClientCloseRefused(UserError):
 class HelpdeskTicket(models.Model):
     _name = "helpdesk.ticket"
     _inherit = ["helpdesk.ticket", "msp.system.fields.mixin"]
+
+    msp_urgency = fields.Selection(
+        URGENCIES,
+        string="Urgency (client)",
+        copy=False,
+        help="How urgent the client said it is when opening the ticket on the "
+        "portal; with the impact it set the priority.",
+    )
+    msp_impact = fields.Selection(
+        IMPACTS,
+        string="Impact (client)",
+        copy=False,
+        help="Who the client said is affected when opening the ticket on the "
+        "portal; with the urgency it set the priority.",
+    )
+
+    @api.model
+    def _msp_portal_priority(self, urgency, impact):
+        """The priority of a portal ticket from the client's urgency and
+        impact (``PRIORITY_MATRIX``)."""
+        return PRIORITY_MATRIX[(urgency, impact)]
 
     def _msp_is_client_contact(self, user=None):
         """``user`` (default: the current user) is a portal contact of this
@@ -34,15 +83,22 @@ class HelpdeskTicket(models.Model):
         )
 
     def _msp_client_close_stages(self):
-        """Stages the client may close this ticket into: closing stages
-        offered to the portal, of the ticket's team or of every team."""
+        """The stage the client may close this ticket into: the first (by
+        sequence) closing stage offered to the portal, of the ticket's team
+        or of every team. One stage at most: a client says "solved"; the
+        other ways to close (cancelled, rejected...) are the MSP's call."""
         self.ensure_one()
         ticket = self.sudo()
-        return ticket.team_id._get_applicable_stages().filtered(
-            lambda s: (
-                s.close_from_portal
-                and (not s.company_id or s.company_id == ticket.company_id)
+        return (
+            ticket.team_id._get_applicable_stages()
+            .filtered(
+                lambda s: (
+                    s.closed
+                    and s.close_from_portal
+                    and (not s.company_id or s.company_id == ticket.company_id)
+                )
             )
+            .sorted(lambda s: (s.sequence, s.id))[:1]
         )
 
     def _msp_is_client_close(self):

@@ -9,3 +9,4 @@ from . import test_sla_consistency
 from . import test_msp_home
 from . import test_sla_signals
 from . import test_role_tour
+from . import test_sla_portal_page
