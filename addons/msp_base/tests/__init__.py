@@ -1,3 +1,3 @@
 from . import test_home, test_msp_base, test_portal, test_roles, test_tour
 from . import test_ticket_queue
-from . import test_msp_base, test_portal, test_portal_new_ticket, test_roles, test_tour
+from . import test_portal_new_ticket
