@@ -3,7 +3,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command, fields
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.msp_base.tests.common import role_user
+from odoo.addons.msp_base.tests.common import make_portal_client, role_user
 
 
 @tagged("post_install", "-at_install")
@@ -48,3 +48,58 @@ class TestBillingTour(HttpCase):
         self.assertEqual(len(line), 1)
         self.assertEqual(line.move_id.state, "posted")
         self.assertEqual(line.move_id.amount_untaxed, 500.0)
+
+
+@tagged("post_install", "-at_install")
+class TestPortalTour(HttpCase):
+    def test_portal_client(self):
+        """A client's portal user in a real browser: a new ticket with
+        urgency, impact and their device, its service level, their
+        contract; the tour fails on any JS error."""
+        client, contact, user = make_portal_client(
+            self.env, "Tour Portal Client", "tour_role_portal"
+        )
+        client.msp_sla_profile_id = self.env.ref("msp_sla.profile_premium")
+        laptop = self.env["msp.asset"].create(
+            {
+                "name": "TOURPORTAL-LT",
+                "client_id": client.id,
+                "type_id": self.env.ref("msp_assets.asset_type_laptop").id,
+            }
+        )
+        product = self.env["product.product"].create(
+            {"name": "Managed services base", "type": "service"}
+        )
+        contract = self.env["contract.contract"].create(
+            {
+                "name": "MSP Tour Portal Client",
+                "partner_id": client.id,
+                "date_start": fields.Date.today().replace(day=1),
+                "recurring_rule_type": "monthly",
+                "msp_billing": True,
+                "line_recurrence": False,
+                "contract_line_fixed_ids": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "name": "Managed services",
+                            "quantity": 1,
+                            "price_unit": 500.0,
+                        }
+                    )
+                ],
+            }
+        )
+        contract.message_subscribe(partner_ids=contact.ids)
+        self.start_tour(
+            "/new/ticket",
+            "msp_role_portal",
+            login="tour_role_portal",
+        )
+        ticket = self.env["helpdesk.ticket"].search(
+            [("name", "=", "Laptop will not boot")]
+        )
+        self.assertEqual(len(ticket), 1)
+        self.assertEqual(ticket.partner_id, contact)
+        self.assertEqual(ticket.msp_urgency, "stopped")
+        self.assertIn(laptop, ticket.msp_asset_ids)
