@@ -11,6 +11,7 @@ the Python found by ``find_odoo_python`` (``ODOO_PYTHON``, else ``python3``).
 
 import argparse
 import ast
+import collections
 import os
 import re
 import shutil
@@ -251,7 +252,7 @@ def cmd_run(args):
     ]
     if missing or outdated:
         started = time.time()
-        cmd = odoo_cmd(py, db, args.db, "--stop-after-init", "--log-level=warn")
+        cmd = odoo_cmd(py, db, args.db, "--stop-after-init", "--log-level=info")
         if missing:
             what = "creating" if installed is None else "completing"
             say(f"{what} database {args.db}: installing {', '.join(missing)}")
@@ -259,14 +260,73 @@ def cmd_run(args):
         if outdated:
             say(f"upgrading {', '.join(outdated)} (new version in addons/)")
             cmd += ["-u", ",".join(outdated)]
-        if subprocess.run(cmd).returncode:
-            die("installing the addons failed (see the log above)")
+        STATE.mkdir(exist_ok=True)
+        log_path = STATE / f"install-{args.db}.log"
+        say(f"Odoo's full log: {log_path}")
+        if run_install(cmd, log_path):
+            die(f"installing the addons failed (see above and {log_path})")
         say(f"done in {time.time() - started:.0f} s")
     say(f"serving http://localhost:{args.port} (database {args.db}; login admin/admin)")
     serve = odoo_cmd(py, db, args.db, "--http-port", str(args.port))
     serve += ["--db-filter", f"^{re.escape(args.db)}$"]
     serve += serve_options(args)
     os.execvp(serve[0], serve)
+
+
+class InstallProgress:
+    """Odoo's install log read line by line: one line of ours per addon
+    Odoo starts installing or upgrading (its ``Loading module X (N/M)``
+    record), and its errors as they come; the rest stays in the log file."""
+
+    LOADING = re.compile(
+        r"odoo\.modules\.loading: Loading module (\w+) \((\d+)/(\d+)\)"
+    )
+    RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (?P<level>[A-Z]+) ")
+
+    def __init__(self, started=None):
+        self.started = time.time() if started is None else started
+        self.in_error = False  # inside an ERROR record (its traceback)
+
+    def feed(self, line, now=None):
+        """What to print for this log line, or None."""
+        line = line.rstrip("\n")
+        record = self.RECORD.match(line)
+        if record:
+            self.in_error = record["level"] in ("ERROR", "CRITICAL")
+            loading = self.LOADING.search(line)
+            if loading and record["level"] == "INFO":
+                name, index, total = loading.groups()
+                elapsed = (time.time() if now is None else now) - self.started
+                return f"[msp] installing {name} ({index}/{total}) {elapsed:.0f} s"
+            return line if self.in_error else None
+        # a record's continuation lines (a traceback) follow its level
+        return line if self.in_error else None
+
+
+def run_install(cmd, log_path):
+    """Run Odoo's install, the whole log to ``log_path``, a line per addon
+    (and any error) on the terminal; returns Odoo's exit code."""
+    progress = InstallProgress()
+    tail = collections.deque(maxlen=30)  # shown when Odoo fails
+    with open(log_path, "w", encoding="utf-8") as log:
+        with subprocess.Popen(
+            cmd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+        ) as proc:
+            for line in proc.stdout:
+                log.write(line)
+                tail.append(line.rstrip("\n"))
+                shown = progress.feed(line)
+                if shown is not None:
+                    print(shown, flush=True)
+            code = proc.wait()
+    if code:
+        say(f"Odoo exited with code {code}; the end of its log:")
+        print("\n".join(tail), flush=True)
+    return code
 
 
 def serve_options(args):
