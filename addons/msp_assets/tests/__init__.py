@@ -3,3 +3,4 @@ from . import test_msp_asset
 from . import test_inventory
 from . import test_sync
 from . import test_portal
+from . import test_demo_sync

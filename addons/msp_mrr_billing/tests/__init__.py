@@ -12,3 +12,4 @@ from . import test_catch_up
 from . import test_notices
 from . import test_failures
 from . import test_contract_dates
+from . import test_demo_history

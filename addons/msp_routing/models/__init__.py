@@ -8,3 +8,4 @@ from . import msp_escalation_rule
 from . import msp_intake_source
 from . import msp_phone_call
 from . import ir_http
+from . import msp_demo

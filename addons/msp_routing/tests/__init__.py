@@ -8,3 +8,4 @@ from . import test_company_isolation
 from . import test_webhook_security
 from . import test_routing_safety
 from . import test_intake_concurrency
+from . import test_demo_calls

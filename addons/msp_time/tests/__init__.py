@@ -10,3 +10,4 @@ from . import test_access
 from . import test_tour
 from . import test_validation
 from . import test_roles_portal
+from . import test_demo_costs

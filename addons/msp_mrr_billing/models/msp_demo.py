@@ -1,0 +1,38 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Demo billing history: the two last monthly runs, billed and posted by the
+real billing engine, so MRR, profitability and realization have months."""
+
+from dateutil.relativedelta import relativedelta
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+from odoo.addons.msp_base.models.msp_system_fields import system_write
+
+
+class MspDemo(models.AbstractModel):
+    _inherit = "msp.demo"
+
+    @api.model
+    def generate_billing_history(self, months=2):
+        """One billing run a month for the last ``months`` months (dated
+        today's day of those months), each billing the cycles then due; the
+        billing coordinator's review is simulated: every invoice accepted and
+        posted. The cycles due since are left for a run of today."""
+        if not self.env.is_superuser():
+            raise AccessError(self.env._("Only the system generates demo data."))
+        Run = self.env["msp.billing.run"]
+        today = fields.Date.context_today(self)
+        runs = Run.browse()
+        for back in range(months, 0, -1):
+            date = today - relativedelta(months=back)
+            if Run.search_count([("billing_date", "=", date)]):
+                continue  # idempotent
+            run = Run.create({"billing_date": date})
+            run.action_run()
+            with system_write():
+                run.line_ids.filtered(lambda line: line.state == "invoiced").write(
+                    {"accepted": True}
+                )
+            run.action_post_accepted()
+            runs |= run
+        return runs
