@@ -138,6 +138,10 @@ Traceback (most recent call last):
 ValueError: the demo broke
 2026-11-23 22:39:36,001 6483 INFO msp_e odoo.modules.loading: Loading module msp_base (60/76) 
 2026-11-23 22:39:36,101 6483 INFO msp_e odoo.modules.loading: Module msp_base: loading demo 
+2026-11-23 22:48:05,589 6483 WARNING msp_e odoo.modules.loading: Module msp_base demo data failed to install, installed without demo data 
+Traceback (most recent call last):
+AttributeError: project_id
+2026-11-23 22:48:05,600 6483 INFO msp_e odoo.modules.loading: Loading module msp_sla (61/76) 
 """
 
 
@@ -163,6 +167,12 @@ class TestInstallProgress(unittest.TestCase):
                 '  File "/x/odoo/tools/convert.py", line 1, in parse',
                 "ValueError: the demo broke",
                 "[msp] installing msp_base (60/76) 42 s",
+                "2026-11-23 22:48:05,589 6483 WARNING msp_e odoo.modules.loading: "
+                "Module msp_base demo data failed to install, installed without "
+                "demo data",
+                "Traceback (most recent call last):",
+                "AttributeError: project_id",
+                "[msp] installing msp_sla (61/76) 42 s",
             ],
         )
 
@@ -183,3 +193,13 @@ class TestInstallProgress(unittest.TestCase):
         before_failure = printed.split("Odoo exited with code 3")[0]
         self.assertNotIn("a warning that stays in the log file", before_failure)
         self.assertIn("Odoo exited with code 3", printed)
+
+
+class TestPeerDemo(unittest.TestCase):
+    def test_stock_helpdesk_teams_made_active_for_the_peer_suites(self):
+        statements = msp_cli.peer_demo_sql()
+        self.assertEqual(len(statements), len(msp_cli.PEER_DEMO_MODELS))
+        self.assertIn("helpdesk.ticket.team", msp_cli.PEER_DEMO_MODELS)
+        team_sql = statements[msp_cli.PEER_DEMO_MODELS.index("helpdesk.ticket.team")]
+        self.assertTrue(team_sql.startswith("UPDATE helpdesk_ticket_team SET active"))
+        self.assertIn("model = %s AND module IN %s", team_sql)
