@@ -5,13 +5,14 @@ Deterministic (fixed seed) so tests and screenshots see the same story.
 Backdating is done in one SQL statement: the ORM stamps create_date itself.
 """
 
+import base64
 import logging
 import random
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import SQL
+from odoo.tools import SQL, file_open
 
 _logger = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ STOCK_DEMO_ARCHIVED = (
 # set while stock demo waits to be hidden at the end of the install
 HIDE_PENDING_PARAM = "msp_base.hide_stock_demo_pending"
 # The demo MSP itself: the company Odoo calls "YourCompany".
+DEMO_COMPANY_LOGO = "msp_base/static/img/demo_company_logo.png"
 DEMO_COMPANY = {
     "name": "Lakeshore Managed IT",
     "street": "1100 Superior Avenue, Suite 400",
@@ -212,6 +214,8 @@ class MspDemo(models.AbstractModel):
             [("country_id", "=", values["country_id"]), ("code", "=", "OH")], limit=1
         )
         values["state_id"] = state.id
+        with file_open(DEMO_COMPANY_LOGO, "rb") as logo:
+            values["logo"] = base64.b64encode(logo.read())
         company.write(values)
         return company
 

@@ -176,6 +176,7 @@ class TestCleanDemo(TransactionCase):
     def test_the_company_is_the_demo_msp(self):
         self.assertEqual(self.env.ref("base.main_company").name, "Lakeshore Managed IT")
         self.assertEqual(self.env.ref("base.main_company").city, "Cleveland")
+        self.assertTrue(self.env.ref("base.main_company").logo)
 
     def test_portal_users_of_two_clients(self):
         for login, client in (("acme", "client_acme"), ("oakridge", "client_oakridge")):
