@@ -17,7 +17,8 @@ class MspDemo(models.AbstractModel):
         """One billing run a month for the last ``months`` months (dated
         today's day of those months), each billing the cycles then due; the
         billing coordinator's review is simulated: every invoice accepted and
-        posted. The cycles due since are left for a run of today."""
+        posted. The cycles due since are left for a run of today. The runs
+        are msp_mrr_billing.demo_billing_run_1 (oldest) and _2."""
         if not self.env.is_superuser():
             raise AccessError(self.env._("Only the system generates demo data."))
         Run = self.env["msp.billing.run"]
@@ -27,6 +28,15 @@ class MspDemo(models.AbstractModel):
         today = fields.Date.context_today(self)
         for back in range(months, 0, -1):
             run = Run.create({"billing_date": today - relativedelta(months=back)})
+            self.env["ir.model.data"].create(
+                {
+                    "module": "msp_mrr_billing",
+                    "name": f"demo_billing_run_{months - back + 1}",
+                    "model": run._name,
+                    "res_id": run.id,
+                    "noupdate": True,
+                }
+            )
             run.action_run()
             with system_write():
                 run.line_ids.filtered(lambda line: line.state == "invoiced").write(

@@ -14,8 +14,8 @@ class TestDemoBillingHistory(TransactionCase):
         if not self.env.ref("msp_mrr_billing.contract_acme", raise_if_not_found=False):
             self.skipTest("database installed without demo data")
         self.today = fields.Date.context_today(self.env["msp.billing.run"])
-        self.runs = self.env["msp.billing.run"].search(
-            [("billing_date", "<", self.today)], order="billing_date"
+        self.runs = self.env.ref("msp_mrr_billing.demo_billing_run_1") | self.env.ref(
+            "msp_mrr_billing.demo_billing_run_2"
         )
 
     def test_two_posted_runs_a_month_apart(self):
