@@ -17,12 +17,16 @@ class MspDemo(models.AbstractModel):
         if not self.env.is_superuser():
             raise AccessError(self.env._("Only the system generates demo data."))
         Run = self.env["msp.asset.sync.run"]
-        sources = self.env["msp.asset.source"].search([], order="id")
+        sources = self.env["msp.asset.source"].search(
+            [("company_id", "in", self.env.companies.ids)], order="id"
+        )
         night = datetime.combine(
             fields.Date.context_today(self) - timedelta(days=1), time(2)
         )
         runs = Run
-        for index, source in enumerate(sources - Run.search([]).source_id):
+        for index, source in enumerate(
+            sources - Run.search([("source_id", "in", sources.ids)]).source_id
+        ):
             assets = self.env["msp.asset"].search_count([("source_id", "=", source.id)])
             started = night + timedelta(minutes=5 * index)
             runs |= Run.create(
