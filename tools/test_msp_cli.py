@@ -2,7 +2,12 @@
 """Unit tests of the launcher's log reading, on real Odoo 18 log lines
 (``./msp test`` runs them; standard library only)."""
 
+import contextlib
+import io
+import sys
+import tempfile
 import unittest
+from pathlib import Path
 
 import msp_cli
 
@@ -118,3 +123,83 @@ class TestRunOptions(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+INSTALL_LOG = """\
+2026-11-23 22:39:25,140 6483 INFO msp_e odoo.modules.loading: loading 1 modules... 
+2026-11-23 22:39:25,154 6483 INFO msp_e odoo.modules.loading: Loading module base (1/1) 
+2026-11-23 22:39:33,799 6483 INFO msp_e odoo.modules.loading: loading 76 modules... 
+2026-11-23 22:39:33,801 6483 INFO msp_e odoo.modules.loading: Loading module helpdesk_mgmt (12/76) 
+2026-11-23 22:39:34,002 6483 INFO msp_e odoo.modules.loading: loading helpdesk_mgmt/data/helpdesk_data.xml 
+2026-11-23 22:39:34,102 6483 WARNING msp_e odoo.models: a warning that stays in the log file 
+2026-11-23 22:39:35,500 6483 ERROR msp_e odoo.modules.loading: Failed to load msp_base/demo/msp_demo.xml
+Traceback (most recent call last):
+  File "/x/odoo/tools/convert.py", line 1, in parse
+ValueError: the demo broke
+2026-11-23 22:39:36,001 6483 INFO msp_e odoo.modules.loading: Loading module msp_base (60/76) 
+2026-11-23 22:39:36,101 6483 INFO msp_e odoo.modules.loading: Module msp_base: loading demo 
+2026-11-23 22:48:05,589 6483 WARNING msp_e odoo.modules.loading: Module msp_base demo data failed to install, installed without demo data 
+Traceback (most recent call last):
+AttributeError: project_id
+2026-11-23 22:48:05,600 6483 INFO msp_e odoo.modules.loading: Loading module msp_sla (61/76) 
+"""
+
+
+class TestInstallProgress(unittest.TestCase):
+    """``./msp run`` on a first install: a line per addon from Odoo's
+    ``Loading module X (N/M)`` records, errors in full, the rest only in
+    the log file."""
+
+    def test_a_line_per_addon_and_errors(self):
+        progress = msp_cli.InstallProgress(started=1000.0)
+        shown = [
+            progress.feed(line, now=1042.0)
+            for line in INSTALL_LOG.splitlines(keepends=True)
+        ]
+        self.assertEqual(
+            [line for line in shown if line is not None],
+            [
+                "[msp] installing base (1/1) 42 s",
+                "[msp] installing helpdesk_mgmt (12/76) 42 s",
+                "2026-11-23 22:39:35,500 6483 ERROR msp_e odoo.modules.loading: "
+                "Failed to load msp_base/demo/msp_demo.xml",
+                "Traceback (most recent call last):",
+                '  File "/x/odoo/tools/convert.py", line 1, in parse',
+                "ValueError: the demo broke",
+                "[msp] installing msp_base (60/76) 42 s",
+                "2026-11-23 22:48:05,589 6483 WARNING msp_e odoo.modules.loading: "
+                "Module msp_base demo data failed to install, installed without "
+                "demo data",
+                "Traceback (most recent call last):",
+                "AttributeError: project_id",
+                "[msp] installing msp_sla (61/76) 42 s",
+            ],
+        )
+
+    def test_run_install_keeps_the_full_log(self):
+        script = f"import sys; sys.stdout.write({INSTALL_LOG!r}); sys.exit(3)"
+        with tempfile.TemporaryDirectory() as tmp:
+            log_path = Path(tmp) / "install.log"
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                code = msp_cli.run_install([sys.executable, "-c", script], log_path)
+            self.assertEqual(code, 3)
+            self.assertEqual(log_path.read_text(encoding="utf-8"), INSTALL_LOG)
+        printed = out.getvalue()
+        self.assertIn("[msp] installing helpdesk_mgmt (12/76)", printed)
+        self.assertIn("ValueError: the demo broke", printed)
+        # the warning is only in the file, until Odoo fails: then the end of
+        # the log is shown
+        before_failure = printed.split("Odoo exited with code 3")[0]
+        self.assertNotIn("a warning that stays in the log file", before_failure)
+        self.assertIn("Odoo exited with code 3", printed)
+
+
+class TestPeerDemo(unittest.TestCase):
+    def test_stock_helpdesk_teams_made_active_for_the_peer_suites(self):
+        statements = msp_cli.peer_demo_sql()
+        self.assertEqual(len(statements), len(msp_cli.PEER_DEMO_MODELS))
+        self.assertIn("helpdesk.ticket.team", msp_cli.PEER_DEMO_MODELS)
+        team_sql = statements[msp_cli.PEER_DEMO_MODELS.index("helpdesk.ticket.team")]
+        self.assertTrue(team_sql.startswith("UPDATE helpdesk_ticket_team SET active"))
+        self.assertIn("model = %s AND module IN %s", team_sql)

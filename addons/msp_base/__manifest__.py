@@ -8,10 +8,11 @@
     "category": "Services/Helpdesk",
     "author": "MSP Suite contributors",
     "website": "https://github.com/msp-suite/msp-suite",
-    "depends": ["helpdesk_mgmt", "account"],
+    "depends": ["helpdesk_mgmt", "account", "auth_signup"],
     "data": [
         "security/msp_security.xml",
         "security/ir.model.access.csv",
+        "data/auth_signup_data.xml",
         "data/helpdesk_stage_data.xml",
         "views/msp_ticket_views.xml",
         "views/msp_menus.xml",

@@ -7,3 +7,4 @@ from . import msp_asset_history
 from . import helpdesk_ticket
 from . import res_partner
 from . import res_company
+from . import msp_demo

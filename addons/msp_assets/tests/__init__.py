@@ -4,3 +4,4 @@ from . import test_inventory
 from . import test_sync
 from . import test_portal
 from . import test_portal_device
+from . import test_demo_sync

@@ -5,12 +5,16 @@ Deterministic (fixed seed) so tests and screenshots see the same story.
 Backdating is done in one SQL statement: the ORM stamps create_date itself.
 """
 
+import base64
+import logging
 import random
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import SQL
+from odoo.tools import SQL, file_open
+
+_logger = logging.getLogger(__name__)
 
 SUBJECTS = {
     "endpoint": [
@@ -72,6 +76,34 @@ PRIORITY_WEIGHTS = [("3", 5), ("2", 15), ("1", 55), ("0", 25)]
 CHANNEL_WEIGHTS = [("email", 50), ("phone", 20), ("web", 20), ("other", 10)]
 # Working minutes from creation to closure, per priority (rough MSP reality).
 RESOLUTION_HOURS = {"3": (1, 6), "2": (2, 16), "1": (4, 60), "0": (8, 120)}
+# Odoo's and OCA's own demo records (made by a module that is not an msp
+# addon) that the MSP story hides: archived, in this order.
+STOCK_DEMO_ARCHIVED = (
+    "helpdesk.ticket",
+    "helpdesk.ticket.team",
+    "helpdesk.ticket.category",
+    "helpdesk.ticket.tag",
+    "project.project",
+    "project.task",
+    "calendar.event",
+    "hr.employee",
+    "res.partner",
+    "product.template",
+    "contract.contract",
+)
+# set while stock demo waits to be hidden at the end of the install
+HIDE_PENDING_PARAM = "msp_base.hide_stock_demo_pending"
+# The demo MSP itself: the company Odoo calls "YourCompany".
+DEMO_COMPANY_LOGO = "msp_base/static/img/demo_company_logo.png"
+DEMO_COMPANY = {
+    "name": "Lakeshore Managed IT",
+    "street": "1100 Superior Avenue, Suite 400",
+    "city": "Cleveland",
+    "zip": "44114",
+    "phone": "+1 216 555 0100",
+    "email": "support@msp.example.com",
+    "website": "https://msp.example.com",
+}
 
 
 class MspDemo(models.AbstractModel):
@@ -170,6 +202,155 @@ class MspDemo(models.AbstractModel):
         users = self.env["res.users"].browse(data.mapped("res_id")).exists()
         users._msp_reset_role_groups()
         return True
+
+    @api.model
+    def setup_demo_company(self):
+        """The main company becomes the demo MSP (name, address, contact)."""
+        if not self.env.is_superuser():
+            raise AccessError(self.env._("Only the system generates demo data."))
+        company = self.env.ref("base.main_company")
+        values = dict(DEMO_COMPANY, country_id=self.env.ref("base.us").id)
+        state = self.env["res.country.state"].search(
+            [("country_id", "=", values["country_id"]), ("code", "=", "OH")], limit=1
+        )
+        values["state_id"] = state.id
+        with file_open(DEMO_COMPANY_LOGO, "rb") as logo:
+            values["logo"] = base64.b64encode(logo.read())
+        company.write(values)
+        return company
+
+    @api.model
+    def hide_stock_demo(self):
+        """Archive or delete the demo records of Odoo's and OCA's own
+        modules (furniture clients, their tickets, teams, projects,
+        timesheets, employees, products, invoices), so MSP screens show only
+        the MSP story. Records of an msp addon, users and their partners and
+        the companies' partners stay. Idempotent; does nothing for a module
+        installed without demo data.
+
+        Called by each msp addon's demo data. While a non-msp module of the
+        same install is still to load, its demo data may need the stock
+        records (hr_timesheet's timesheets need hr's employees): the work is
+        then left to the end of the install (``_register_hook``)."""
+        if not self.env.is_superuser():
+            raise AccessError(self.env._("Only the system generates demo data."))
+        params = self.env["ir.config_parameter"]
+        if self._stock_modules_pending():
+            params.set_param(HIDE_PENDING_PARAM, "1")
+            return False
+        env = self.env(context=dict(self.env.context, active_test=False))
+        stock = {
+            model: self._stock_demo_records(env, model)
+            for model in STOCK_DEMO_ARCHIVED
+            if model in env
+        }
+        if "hr.employee" in stock:
+            # employees of users (admin, the demo user) stay with them
+            stock["hr.employee"] = stock["hr.employee"].filtered(
+                lambda e: not e.user_id
+            )
+            stock["res.partner"] |= stock["hr.employee"].work_contact_id
+        # users' partners (OdooBot's too) and the companies' stay
+        stock["res.partner"] = stock["res.partner"].filtered(
+            lambda p: not (p.user_ids or p.ref_company_ids)
+        )
+        self._delete_stock_time(env, stock)
+        self._delete_stock_accounting(env)
+        for records in stock.values():
+            records.filtered("active").write({"active": False})
+        params.set_param(HIDE_PENDING_PARAM, False)
+        return True
+
+    @api.model
+    def _stock_modules_pending(self):
+        """Non-msp modules of the running install not loaded yet."""
+        return self.env["ir.module.module"].search_count(
+            [
+                ("state", "in", ("to install", "to upgrade")),
+                ("name", "not like", "msp\\_%"),
+            ]
+        )
+
+    def _register_hook(self):
+        """At the end of an install: the stock demo a demo file could not
+        hide yet (a stock module was still to load)."""
+        result = super()._register_hook()
+        params = self.env["ir.config_parameter"].sudo()
+        if params.get_param(HIDE_PENDING_PARAM) and not self._stock_modules_pending():
+            try:
+                with self.env.cr.savepoint():
+                    self.sudo().hide_stock_demo()
+            except Exception:  # a demo clean-up never stops the server
+                _logger.exception("Hiding the stock demo records failed")
+        return result
+
+    @api.model
+    def _stock_demo_records(self, env, model):
+        """Records of ``model`` with an external id of a non-msp module."""
+        if "active" not in env[model]._fields:
+            return env[model]
+        data = env["ir.model.data"].search(
+            [("model", "=", model), ("module", "not like", "msp\\_%")]
+        )
+        return env[model].browse(data.mapped("res_id")).exists()
+
+    @api.model
+    def _delete_stock_time(self, env, stock):
+        """Timesheets of stock projects, tickets or employees."""
+        Line = env["account.analytic.line"] if "account.analytic.line" in env else None
+        if Line is None or "project_id" not in Line or "project.project" not in stock:
+            return  # timesheets are not installed yet
+        domain = [("project_id", "in", stock["project.project"].ids)]
+        if "hr.employee" in stock:
+            domain = ["|", *domain, ("employee_id", "in", stock["hr.employee"].ids)]
+        if "helpdesk.ticket" in stock and "ticket_id" in Line:
+            domain = ["|", *domain, ("ticket_id", "in", stock["helpdesk.ticket"].ids)]
+        lines = Line.search(domain)
+        if not lines:
+            return
+        # the demo's time lock (msp_time) is not for Odoo's own demo lines
+        company = env["res.company"]
+        locks = {}
+        if "msp_time_lock_date" in company._fields:
+            locked = company.search([("msp_time_lock_date", "!=", False)])
+            locks = {c: c.msp_time_lock_date for c in locked}
+            locked.msp_time_lock_date = False
+        lines.unlink()
+        for locked, date in locks.items():
+            locked.msp_time_lock_date = date
+
+    @api.model
+    def _delete_stock_accounting(self, env):
+        """account's demo invoices, bills, payments and bank statements."""
+        data = env["ir.model.data"].search(
+            [
+                ("model", "in", ("account.move", "account.bank.statement",
+                                 "account.bank.statement.line")),
+                ("module", "not like", "msp\\_%"),
+            ]
+        )  # fmt: skip
+        if not data:
+            return
+        ids = {model: [] for model in data.mapped("model")}
+        for row in data:
+            ids[row.model].append(row.res_id)
+        statements = (
+            env["account.bank.statement"]
+            .browse(ids.get("account.bank.statement", []))
+            .exists()
+        )
+        lines = (
+            env["account.bank.statement.line"]
+            .browse(ids.get("account.bank.statement.line", []))
+            .exists()
+        )
+        lines |= statements.line_ids
+        moves = env["account.move"].browse(ids.get("account.move", [])).exists()
+        moves -= lines.move_id
+        lines.unlink()
+        statements.exists().unlink()
+        moves.filtered(lambda m: m.state == "posted").button_draft()
+        moves.with_context(force_delete=True).unlink()
 
     @api.model
     def _weighted(self, rng, weights):

@@ -4,3 +4,4 @@ from . import msp_billing_run
 from . import account_move
 from . import account_analytic_line
 from . import msp_home
+from . import msp_demo

@@ -18,3 +18,4 @@ from . import test_report_clients
 from . import test_role_tour
 from . import test_run_create
 from . import test_portal_contract_page
+from . import test_demo_history

@@ -69,9 +69,13 @@ class TestBillingReports(BillingCase):
         self.assertEqual(
             (line.period_start, line.period_end), (date(2026, 1, 15), date(2026, 4, 14))
         )
-        rows = self.rows("msp.mrr.report", client).sorted("month")
+        # the months the company bills later (the demo's runs) show this
+        # client as churned: not this test's subject
+        rows = self.rows("msp.mrr.report", client).filtered(
+            lambda r: r.month <= date(2026, 3, 1)
+        )
         self.assertEqual(
-            [(r.month, r.mrr, r.movement) for r in rows],
+            [(r.month, r.mrr, r.movement) for r in rows.sorted("month")],
             [
                 (date(2026, 1, 1), 300.0, "new"),
                 (date(2026, 2, 1), 300.0, "flat"),
@@ -95,9 +99,13 @@ class TestBillingReports(BillingCase):
         first = self.bill(date(2026, 2, 1), contract).line_ids
         self.assertEqual(first.amount_untaxed, 0.71 * 500 + 11.35 * 40)  # 22/31
         self.bill(date(2026, 3, 1), contract)
-        rows = self.rows("msp.mrr.report", client).sorted("month")
+        # the months the company bills later (the demo's runs) show this
+        # client as churned: not this test's subject
+        rows = self.rows("msp.mrr.report", client).filtered(
+            lambda r: r.month <= date(2026, 2, 1)
+        )
         self.assertEqual(
-            [(r.month, round(r.mrr, 2), r.movement) for r in rows],
+            [(r.month, round(r.mrr, 2), r.movement) for r in rows.sorted("month")],
             [(date(2026, 1, 1), 1140.0, "new"), (date(2026, 2, 1), 1140.0, "flat")],
         )
 

@@ -56,7 +56,7 @@ class TestPortalTour(HttpCase):
         """A client's portal user in a real browser: a new ticket with
         urgency, impact and their device, its service level, their
         contract; the tour fails on any JS error."""
-        client, contact, user = make_portal_client(
+        client, contact, _user = make_portal_client(
             self.env, "Tour Portal Client", "tour_role_portal"
         )
         client.msp_sla_profile_id = self.env.ref("msp_sla.profile_premium")

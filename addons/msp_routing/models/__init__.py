@@ -11,3 +11,4 @@ from . import msp_intake_source
 from . import msp_phone_call
 from . import ir_http
 from . import msp_home
+from . import msp_demo

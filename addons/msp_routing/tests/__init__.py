@@ -12,3 +12,4 @@ from . import test_intake_concurrency
 from . import test_msp_home
 from . import test_role_tour
 from . import test_catchall
+from . import test_demo_calls

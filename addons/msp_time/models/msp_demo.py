@@ -16,6 +16,21 @@ WORK_NOTES = [
     "Documented the resolution in the knowledge base",
     "Escalated to vendor support and followed up",
 ]
+# What an hour of each demo staff member costs the MSP (wage and overhead):
+# time entries carry it, so contract profitability shows real margins.
+HOURLY_COST = {
+    "grace": 62.0,
+    "dana": 48.0,
+    "luis": 38.0,
+    "priya": 44.0,
+    "tom": 55.0,
+    "aisha": 50.0,
+    "sam": 52.0,
+    "mei": 46.0,
+    "ben": 40.0,
+    "joe": 36.0,
+}
+DEFAULT_HOURLY_COST = 45.0
 
 
 class MspDemo(models.AbstractModel):
@@ -101,6 +116,10 @@ class MspDemo(models.AbstractModel):
         employees |= self.env["hr.employee"].create(
             [{"name": user.name, "user_id": user.id} for user in missing]
         )
+        for employee in employees.filtered(lambda e: not e.hourly_cost):
+            employee.hourly_cost = HOURLY_COST.get(
+                employee.user_id.login, DEFAULT_HOURLY_COST
+            )
         return {employee.user_id: employee for employee in employees}
 
     @api.model

@@ -13,3 +13,4 @@ from . import test_roles_portal
 from . import test_role_tour
 from . import test_timer_visibility
 from . import test_entry_not_lost
+from . import test_demo_costs
