@@ -195,6 +195,20 @@ class TestInstallProgress(unittest.TestCase):
         self.assertIn("Odoo exited with code 3", printed)
 
 
+class TestPeerTags(unittest.TestCase):
+    def test_excluded_peer_tests_are_deselected(self):
+        tags = msp_cli.peer_test_tags(["helpdesk_mgmt", "helpdesk_mgmt_timesheet"])
+        self.assertEqual(
+            tags,
+            "/helpdesk_mgmt,/helpdesk_mgmt_timesheet,"
+            "-/helpdesk_mgmt:TestHelpdeskPortal.test_close_ticket",
+        )
+        self.assertEqual(
+            msp_cli.peer_test_tags(["helpdesk_mgmt_timesheet"]),
+            "/helpdesk_mgmt_timesheet",
+        )
+
+
 class TestPeerDemo(unittest.TestCase):
     def test_stock_helpdesk_teams_made_active_for_the_peer_suites(self):
         statements = msp_cli.peer_demo_sql()

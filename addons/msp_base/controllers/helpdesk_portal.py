@@ -117,8 +117,12 @@ class MspHelpdeskTicketController(HelpdeskTicketController):
             form_id(kw, "team", teams, request.env._("team"))
         else:
             kw.pop("team", None)  # OCA ignores it too when not offered
+        # Our form asks both; a post without either (another form, a script,
+        # OCA's own tests) keeps helpdesk_mgmt's priority. One without the
+        # other, or a value the form does not offer, is refused.
+        answered = bool(kw.get("urgency") or kw.get("impact"))
         for name, options in (("urgency", URGENCIES), ("impact", IMPACTS)):
-            if kw.get(name) not in dict(options):
+            if answered and kw.get(name) not in dict(options):
                 raise TicketFormError(
                     request.env._(
                         "Please tell us how urgent it is and who is affected."
@@ -129,14 +133,17 @@ class MspHelpdeskTicketController(HelpdeskTicketController):
         kw["category"] = str(category.id) if category else ""
         kw["description"] = kw.get("description") or ""
         vals = super()._prepare_submit_ticket_vals(**kw)
-        Ticket = request.env["helpdesk.ticket"]
-        vals.update(
-            {
-                "msp_urgency": kw["urgency"],
-                "msp_impact": kw["impact"],
-                "priority": Ticket._msp_portal_priority(kw["urgency"], kw["impact"]),
-            }
-        )
+        if answered:
+            Ticket = request.env["helpdesk.ticket"]
+            vals.update(
+                {
+                    "msp_urgency": kw["urgency"],
+                    "msp_impact": kw["impact"],
+                    "priority": Ticket._msp_portal_priority(
+                        kw["urgency"], kw["impact"]
+                    ),
+                }
+            )
         return vals
 
     @http.route()

@@ -135,6 +135,14 @@ class TestPortalNewTicket(PortalHttpMixin, HttpCase):
         # no description: a ticket all the same (OCA asks for one in the form)
         response = self.submit(description=None)
         self.assertIn(response.status_code, (302, 303))
+        # neither urgency nor impact (another form, a script): helpdesk's
+        # own priority, nothing derived
+        response = self.submit(urgency=None, impact=None, subject="No triage")
+        self.assertIn(response.status_code, (302, 303))
+        ticket = self.tickets().filtered(lambda t: t.name == "No triage")
+        self.assertEqual(len(ticket), 1)
+        self.assertFalse(ticket.msp_urgency)
+        self.assertFalse(ticket.msp_impact)
 
     def test_odd_list_urls_are_not_errors(self):
         self.login_as(self.user_a)

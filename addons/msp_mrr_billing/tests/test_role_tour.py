@@ -76,6 +76,7 @@ class TestPortalTour(HttpCase):
                 "partner_id": client.id,
                 "date_start": fields.Date.today().replace(day=1),
                 "recurring_rule_type": "monthly",
+                "recurring_invoicing_type": "post-paid",
                 "msp_billing": True,
                 "line_recurrence": False,
                 "contract_line_fixed_ids": [
@@ -102,4 +103,4 @@ class TestPortalTour(HttpCase):
         self.assertEqual(len(ticket), 1)
         self.assertEqual(ticket.partner_id, contact)
         self.assertEqual(ticket.msp_urgency, "stopped")
-        self.assertIn(laptop, ticket.msp_asset_ids)
+        self.assertEqual(ticket.msp_asset_id, laptop)

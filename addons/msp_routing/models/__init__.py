@@ -10,5 +10,4 @@ from . import msp_escalation_rule
 from . import msp_intake_source
 from . import msp_phone_call
 from . import ir_http
-from . import msp_home
 from . import msp_demo

@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResUsers(models.Model):
@@ -27,3 +27,12 @@ class ResUsers(models.Model):
                 and (not u.msp_away_until or u.msp_away_until <= when)
             )
         )
+
+    @api.model
+    def _msp_home_screens(self):
+        # Dispatchers start from triage: open tickets nobody owns.
+        screens = super()._msp_home_screens()
+        screens["msp_base.group_msp_dispatcher"] = (
+            "msp_routing.menu_msp_dispatch_unassigned"
+        )
+        return screens
