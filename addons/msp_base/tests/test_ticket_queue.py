@@ -179,3 +179,16 @@ class TestTicketQueue(TransactionCase):
         self.assertFalse(
             self.env["helpdesk.ticket"].with_user(outsider).search(teams + scope)
         )
+
+    def test_form_hides_free_text_sender_once_a_contact_is_set(self):
+        """The free-text sender name and e-mail show only while no contact
+        is set (they read as empty fields otherwise)."""
+        arch = etree.fromstring(
+            self.env["helpdesk.ticket"]
+            .with_user(self.tech)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        for name in ("partner_name", "partner_email"):
+            fields = arch.xpath(f"//sheet//field[@name='{name}']")
+            self.assertTrue(fields, name)
+            self.assertEqual(fields[0].get("invisible"), "partner_id", name)

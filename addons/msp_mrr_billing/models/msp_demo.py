@@ -27,7 +27,13 @@ class MspDemo(models.AbstractModel):
             return runs  # the history is for a new database only
         today = fields.Date.context_today(self)
         for back in range(months, 0, -1):
-            run = Run.create({"billing_date": today - relativedelta(months=back)})
+            # history: posted, not e-mailed to the demo clients again
+            run = Run.create(
+                {
+                    "billing_date": today - relativedelta(months=back),
+                    "send_invoices": False,
+                }
+            )
             self.env["ir.model.data"].create(
                 {
                     "module": "msp_mrr_billing",

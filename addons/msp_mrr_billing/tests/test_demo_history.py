@@ -31,6 +31,9 @@ class TestDemoBillingHistory(TransactionCase):
                 self.env.ref("msp_mrr_billing.contract_acme"), invoiced.contract_id
             )
             self.assertEqual(set(invoiced.move_id.mapped("state")), {"posted"})
+            # history: not queued for e-mail (the send cron would try again)
+            self.assertFalse(run.send_invoices)
+            self.assertFalse(any(invoiced.move_id.mapped("sending_data")))
             self.assertFalse(run.line_ids.filtered(lambda line: line.state == "failed"))
 
     def test_cycles_since_are_left_for_a_run_of_today(self):
@@ -53,3 +56,14 @@ class TestDemoBillingHistory(TransactionCase):
 
     def test_idempotent(self):
         self.assertFalse(self.env["msp.demo"].generate_billing_history())
+
+    def test_acme_portal_user_sees_the_contract(self):
+        """The demo's Acme portal user follows Acme's contract, so *My
+        contracts* is not empty for him (Oakridge's has the empty state)."""
+        acme = self.env.ref("msp_mrr_billing.contract_acme")
+        portal = self.env.ref("msp_base.portal_user_acme")
+        self.assertEqual(
+            self.env["contract.contract"].with_user(portal).search([]), acme
+        )
+        oakridge = self.env.ref("msp_base.portal_user_oakridge")
+        self.assertFalse(self.env["contract.contract"].with_user(oakridge).search([]))
