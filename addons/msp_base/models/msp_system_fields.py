@@ -47,9 +47,11 @@ class MspSystemFieldsMixin(models.AbstractModel):
     def _msp_check_system_fields(self, vals_list, create=False):
         """Refuse system fields in ``vals_list`` for a non-system caller.
 
-        On create, a system field given its default value (or left empty
-        when it has none) is no claim of a fact: the web client sends the
-        form's defaults back (a new billing run comes with state 'draft').
+        On create, a stored, non-computed system field given exactly its
+        default value is no claim of a fact: the web client sends the form's
+        defaults back (a new billing run comes with state 'draft'). A value
+        for a computed field is always refused: given on create, it would
+        stop Odoo from computing it (billed hours left at 0).
         """
         if self._msp_is_system_write():
             return
@@ -61,8 +63,9 @@ class MspSystemFieldsMixin(models.AbstractModel):
                 name
                 for vals in vals_list
                 for name in touched & set(vals)
-                if vals[name] != defaults.get(name, False)
-                and (vals[name] or defaults.get(name))
+                if self._fields[name].compute
+                or name not in defaults
+                or vals[name] != defaults[name]
             }
         touched = sorted(touched)
         if touched:

@@ -265,6 +265,21 @@ class TestSystemFields(HttpCase):
             self.assertEqual(caught.exception.args[0], ACCESS_ERROR)
         entry.invalidate_recordset()
         self.assertEqual(entry.msp_billed_hours, billed)
+        # nor on create, even as a "default-looking" 0 (it would stop the
+        # computation: the entry would bill nothing)
+        with self.assertRaises(JsonRpcException) as caught:
+            call_kw(
+                self,
+                "account.analytic.line",
+                "create",
+                {
+                    "name": "free work",
+                    "project_id": project.id,
+                    "unit_amount": 2.0,
+                    "msp_billed_hours": 0.0,
+                },
+            )
+        self.assertEqual(caught.exception.args[0], ACCESS_ERROR)
         call_kw(
             self, "account.analytic.line", "write", [entry.id], {"unit_amount": 0.5}
         )
