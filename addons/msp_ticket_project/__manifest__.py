@@ -2,17 +2,21 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 {
     "name": "MSP Ticket vs Project",
-    "summary": "Estimate thresholds, ticket-to-project conversion, change orders",
+    "summary": "Estimate thresholds, ticket-to-project conversion, phases, "
+    "kickoff gate, change orders, hypercare, project margin",
     "version": "18.0.1.0.0",
     "license": "AGPL-3",
     "category": "Services/Helpdesk",
     "author": "MSP Suite contributors",
     "website": "https://github.com/msp-suite/msp-suite",
     "depends": [
-        "msp_base",
+        "msp_routing",
+        "msp_mrr_billing",
         "helpdesk_mgmt_project",
+        "project_template",
     ],
     "data": [
+        "security/msp_ticket_project_security.xml",
         "security/ir.model.access.csv",
         "views/menus.xml",
     ],
