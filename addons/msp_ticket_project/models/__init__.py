@@ -3,3 +3,4 @@ from . import account_move_line
 from . import helpdesk_ticket
 from . import project_milestone
 from . import project_project
+from . import res_users
