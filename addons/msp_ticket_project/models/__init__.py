@@ -3,3 +3,6 @@ from . import account_move_line
 from . import helpdesk_ticket
 from . import project_milestone
 from . import project_project
+from . import account_analytic_line
+from . import project_project_billing
+from . import project_hypercare
