@@ -4,7 +4,7 @@ from odoo.tools import SQL
 
 
 class AccountAnalyticLine(models.Model):
-    _inherit = "account.analytic.line"
+    _inherit = "account.analytic.line"  # pylint: disable=consider-merging-classes-inherited
 
     def _msp_lock_dates(self):
         """Time billed by a project invoice (not cancelled) is frozen from

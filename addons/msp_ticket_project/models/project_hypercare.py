@@ -19,7 +19,7 @@ from odoo.tools import SQL
 
 
 class ProjectProject(models.Model):
-    _inherit = "project.project"
+    _inherit = "project.project"  # pylint: disable=consider-merging-classes-inherited
 
     def _msp_hypercare_phase(self):
         """The project's Hypercare phase (the latest if several)."""
@@ -177,7 +177,7 @@ class ProjectProject(models.Model):
 
 
 class HelpdeskTicket(models.Model):
-    _inherit = "helpdesk.ticket"
+    _inherit = "helpdesk.ticket"  # pylint: disable=consider-merging-classes-inherited
 
     def _msp_link_to_project(self, project, kind="follow_up"):
         """A follow-up of the project's client inside the hypercare window,

@@ -35,7 +35,7 @@ BILLING_GROUPS = (
 
 
 class ProjectProject(models.Model):
-    _inherit = "project.project"
+    _inherit = "project.project"  # pylint: disable=consider-merging-classes-inherited
 
     msp_invoice_count = fields.Integer(
         string="Project Invoices",
@@ -455,7 +455,7 @@ class ProjectProject(models.Model):
 
 
 class AccountMoveLine(models.Model):
-    _inherit = "account.move.line"
+    _inherit = "account.move.line"  # pylint: disable=consider-merging-classes-inherited
 
     msp_project_bill_kind = fields.Selection(
         BILL_KINDS,
@@ -504,7 +504,7 @@ class AccountMoveLine(models.Model):
 
 
 class AccountMove(models.Model):
-    _inherit = "account.move"
+    _inherit = "account.move"  # pylint: disable=consider-merging-classes-inherited
 
     def button_cancel(self):
         """A cancelled project invoice gives its time back: unbilled again

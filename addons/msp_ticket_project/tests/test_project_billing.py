@@ -1,10 +1,13 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import date, timedelta
 
-from odoo import fields
+import psycopg2
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
 
+from odoo.addons.msp_base.models.msp_system_fields import system_write
 from odoo.addons.msp_mrr_billing.tests.common import BillingCase
 
 
@@ -169,7 +172,7 @@ class TestProjectBilling(ProjectCase):
                 "move_type": "out_invoice",
                 "partner_id": self.client.id,
                 "invoice_line_ids": [
-                    fields.Command.create({"name": "Earlier", "price_unit": 1.0})
+                    Command.create({"name": "Earlier", "price_unit": 1.0})
                 ],
             }
         )
@@ -189,6 +192,9 @@ class TestProjectBilling(ProjectCase):
         again = self.invoice_move()
         self.assertEqual(entry.msp_invoice_line_id.move_id, again)
         self.assertAlmostEqual(again.invoice_line_ids.quantity, 2.5)
+        again.unlink()  # a deleted draft takes its stamps with it
+        self.assertFalse(entry.msp_invoice_line_id)
+        self.assertEqual(self.invoice_move().invoice_line_ids.quantity, 2.5)
 
     def test_tm_needs_a_rate_and_a_client(self):
         self.task_entry(self.t_build, 2.0)
@@ -228,6 +234,27 @@ class TestProjectBilling(ProjectCase):
         self.assertEqual(second.invoice_line_ids.msp_milestone_id, self.build)
         self.assertEqual(second.invoice_line_ids.price_unit, 3000.0)
         self.assertEqual(b1.msp_invoice_line_id.move_id, second)
+        # the database refuses a second live line of a billed milestone
+        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError):
+            with self.env.cr.savepoint():
+                with system_write():
+                    second.write(
+                        {
+                            "invoice_line_ids": [
+                                Command.create(
+                                    {
+                                        "name": "Build again",
+                                        "price_unit": 3000.0,
+                                        "msp_project_id": project.id,
+                                        "msp_project_bill_kind": "milestone",
+                                        "msp_milestone_id": self.build.id,
+                                    }
+                                )
+                            ]
+                        }
+                    )
+                    second.flush_recordset()
+                    self.env["account.move.line"].flush_model()
 
     def test_fixed_price_billed_once(self):
         project = self.client_project
