@@ -19,6 +19,8 @@
         "security/msp_ticket_project_security.xml",
         "security/ir.model.access.csv",
         "views/menus.xml",
+        "data/msp_project_billing_data.xml",
+        "views/project_billing_views.xml",
     ],
     "demo": ["demo/msp_ticket_project_demo.xml"],
     "installable": True,

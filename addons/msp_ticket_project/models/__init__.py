@@ -4,3 +4,6 @@ from . import helpdesk_ticket
 from . import project_milestone
 from . import project_project
 from . import res_users
+from . import account_analytic_line
+from . import project_project_billing
+from . import project_hypercare

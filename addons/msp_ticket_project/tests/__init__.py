@@ -1,1 +1,3 @@
 from . import test_install
+from . import test_project_billing
+from . import test_hypercare
