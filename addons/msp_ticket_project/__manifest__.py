@@ -19,6 +19,8 @@
         "security/msp_ticket_project_security.xml",
         "security/ir.model.access.csv",
         "views/menus.xml",
+        "security/msp_project_gate_security.xml",
+        "views/project_gate_views.xml",
     ],
     "demo": ["demo/msp_ticket_project_demo.xml"],
     "installable": True,

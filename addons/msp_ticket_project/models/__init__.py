@@ -3,3 +3,7 @@ from . import account_move_line
 from . import helpdesk_ticket
 from . import project_milestone
 from . import project_project
+from . import calendar_event
+from . import msp_project_assumption
+from . import msp_project_resource
+from . import project_project_gate
