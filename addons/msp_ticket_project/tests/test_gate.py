@@ -12,7 +12,6 @@ class TestKickoffGate(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False))
         cls.pm = new_test_user(
             cls.env,
             login="gate_pm",
@@ -434,7 +433,7 @@ class TestKickoffGate(TransactionCase):
             lambda m: "Kickoff gate overridden" in (m.body or "")
         )
         self.assertEqual(len(note), 1)
-        self.assertIn("Client&#39;s CEO signed the PO", note.body)
+        self.assertIn("CEO signed the PO; scope follows.", note.body)
         self.assertIn("Sam Service", note.body)
         self.assertEqual(note.author_id, self.sm.partner_id)
 
