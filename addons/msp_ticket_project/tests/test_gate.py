@@ -4,7 +4,10 @@ from datetime import date, datetime
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
+from odoo.tests.common import JsonRpcException
+
+from odoo.addons.msp_base.tests.common import call_kw
 
 
 @tagged("post_install", "-at_install")
@@ -399,6 +402,9 @@ class TestKickoffGate(TransactionCase):
         internal = self.env["project.project"].create({"name": "Service Desk"})
         internal.with_user(self.pm).write({"name": "Service Desk (EU)"})
         self.assertFalse(internal.msp_state)
+        # ... but it cannot jump straight In Flight past the gate
+        with self.assertRaises(ValidationError):
+            self._start_as_pm(internal)
         template = self._project(name="Managed IT (TEMPLATE)", is_template=True)
         self._start_as_pm(template)
         self.assertEqual(template.msp_state, "in_flight")
@@ -507,3 +513,74 @@ class TestKickoffGate(TransactionCase):
         )
         with self.assertRaises(AccessError):
             project.msp_assumption_ids.with_user(portal).read(["name"])
+
+
+@tagged("post_install", "-at_install")
+class TestKickoffGateRpc(HttpCase):
+    """The gate and the override hold over JSON-RPC, the way the web client
+    and integrations reach the server."""
+
+    def test_rpc_cannot_skip_the_gate(self):
+        new_test_user(
+            self.env,
+            login="gate_rpc_pm",
+            password="gate_rpc_pm_pw",
+            groups="base.group_user,msp_ticket_project.group_msp_project_manager",
+        )
+        client = self.env["res.partner"].create(
+            {"name": "RPC Client", "is_company": True}
+        )
+        project = self.env["project.project"].create(
+            {"name": "RPC Project", "partner_id": client.id, "msp_state": "proposed"}
+        )
+        self.authenticate("gate_rpc_pm", "gate_rpc_pm_pw")
+        for model, method, args, error in (
+            (
+                "project.project",
+                "write",
+                [project.ids, {"msp_state": "in_flight"}],
+                "odoo.exceptions.ValidationError",
+            ),
+            (
+                "project.project",
+                "create",
+                [{"name": "Straight In", "msp_state": "in_flight"}],
+                "odoo.exceptions.ValidationError",
+            ),
+            (
+                "project.project",
+                "write",
+                [
+                    project.ids,
+                    {
+                        "msp_gate_override_reason": "I say so",
+                        "msp_gate_override_date": "2030-01-01 00:00:00",
+                        "msp_state": "in_flight",
+                    },
+                ],
+                "odoo.exceptions.AccessError",
+            ),
+            (
+                "msp.gate.override",
+                "create",
+                [{"project_id": project.id, "reason": "I say so"}],
+                "odoo.exceptions.AccessError",
+            ),
+            (
+                "project.project",
+                "action_msp_override_gate",
+                [project.ids],
+                "odoo.exceptions.AccessError",
+            ),
+        ):
+            with self.subTest(f"{model}.{method}"):
+                with self.assertRaises(JsonRpcException) as caught:
+                    call_kw(self, model, method, *args)
+                self.assertEqual(caught.exception.args[0], error)
+        project.invalidate_recordset()
+        self.assertEqual(project.msp_state, "proposed")
+        self.assertFalse(project.msp_gate_override_reason)
+        # an ordinary edit of the proposed project goes through
+        call_kw(self, "project.project", "write", project.ids, {"name": "RPC P2"})
+        project.invalidate_recordset()
+        self.assertEqual(project.name, "RPC P2")
