@@ -21,6 +21,8 @@
         "views/menus.xml",
         "data/msp_project_billing_data.xml",
         "views/project_billing_views.xml",
+        "security/msp_project_gate_security.xml",
+        "views/project_gate_views.xml",
     ],
     "demo": ["demo/msp_ticket_project_demo.xml"],
     "installable": True,

@@ -7,3 +7,7 @@ from . import res_users
 from . import account_analytic_line
 from . import project_project_billing
 from . import project_hypercare
+from . import calendar_event
+from . import msp_project_assumption
+from . import msp_project_resource
+from . import project_project_gate
