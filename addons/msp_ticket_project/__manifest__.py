@@ -19,7 +19,16 @@
         "security/msp_ticket_project_security.xml",
         "security/ir.model.access.csv",
         "views/menus.xml",
+        "data/mail_activity_type_data.xml",
+        "views/helpdesk_ticket_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizards/msp_ticket_convert_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "msp_ticket_project/static/src/tours/*.js",
+        ],
+    },
     "demo": ["demo/msp_ticket_project_demo.xml"],
     "installable": True,
 }

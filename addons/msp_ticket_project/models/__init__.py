@@ -3,3 +3,8 @@ from . import account_move_line
 from . import helpdesk_ticket
 from . import project_milestone
 from . import project_project
+from . import account_analytic_line_convert
+from . import helpdesk_ticket_team
+from . import msp_routing_rule
+from . import res_company
+from . import res_config_settings
