@@ -255,7 +255,7 @@ class HelpdeskTicket(models.Model):
             "stage_id",
         }
         result = super().write(vals)
-        if watched & set(vals):
+        if watched & set(vals) and not self.env.context.get("msp_activity_synced"):
             self._msp_sync_project_activity()
         return result
 
@@ -292,9 +292,14 @@ class HelpdeskTicket(models.Model):
         it is (the convert wizard moves it by the user's choice). Returns
         the tickets."""
         with system_write():
-            self.with_context(**{CTX_TIME_PLACED: True}).write(
-                {"project_id": project.id, "msp_project_link": kind}
+            self.with_context(
+                **{CTX_TIME_PLACED: True, "msp_activity_synced": True}
+            ).write({"project_id": project.id, "msp_project_link": kind})
+        self._msp_sync_project_activity(
+            feedback=self.env._(
+                "Linked to project %(project)s.", project=project.display_name
             )
+        )
         if kind != "origin":
             # the conversion writes its own, fuller notes
             self._msp_post_link_notes(project, kind)

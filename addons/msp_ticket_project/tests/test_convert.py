@@ -311,20 +311,27 @@ class TestConvert(TicketProjectCase):
         self.env["msp.routing.rule"].create(
             {
                 "name": "Tenant client follow-ups",
+                "sequence": -1000,
                 "client_ids": [Command.set(self.client.ids)],
                 "set_team_id": self.team.id,
                 "msp_project_id": project.id,
             }
         )
         ticket = self.Ticket.create(
-            {"name": "Mailbox missing after migration", "partner_id": self.contact.id}
+            {
+                "name": "Mailbox missing after migration",
+                "description": "<p>Since the cutover</p>",
+                "partner_id": self.contact.id,
+            }
         )
         self.assertEqual(ticket.project_id, project)
         self.assertEqual(ticket.msp_project_link, "follow_up")
         self.assertIn(ticket, project.ticket_ids)
         log = ticket.msp_routing_log_ids
         self.assertIn("project follow-up", " ".join(log.mapped("changes")))
-        other = self.Ticket.create({"name": "Someone else's printer"})
+        other = self.Ticket.create(
+            {"name": "Someone else's printer", "description": "<p>Jam</p>"}
+        )
         self.assertFalse(other.msp_project_link)
 
     # ------------------------------------------------------------ security
