@@ -52,6 +52,7 @@ def report(label, seconds, queries):
 def build_ticket(env, suffix, team, desk, client, dispatcher):
     from odoo import Command, fields  # noqa: PLC0415
 
+    env.company.msp_time_lock_date = False
     ticket = (
         env["helpdesk.ticket"]
         .with_context(tracking_disable=True)
@@ -84,6 +85,7 @@ def build_ticket(env, suffix, team, desk, client, dispatcher):
             for index in range(ENTRIES)
         ]
     )
+    env.company.msp_time_lock_date = today - timedelta(days=45)
     lines = ticket.timesheet_ids.sorted("id")
     move = env["account.move"].create(
         {
@@ -114,12 +116,12 @@ def build_ticket(env, suffix, team, desk, client, dispatcher):
 
 
 def run(env, opts):
-    from odoo import Command, fields  # noqa: PLC0415
+    from odoo import Command  # noqa: PLC0415
 
     company = env.company
     company.write(
         {
-            "msp_time_lock_date": fields.Date.today() - timedelta(days=45),
+            "msp_time_lock_date": False,
             "msp_work_type_id": env.ref("msp_time.work_type_included").id,
         }
     )
@@ -127,6 +129,7 @@ def run(env, opts):
         {
             "name": "Bench Dispatcher",
             "login": "bench_convert_dispatcher",
+            "email": "bench.dispatcher@example.com",
             "groups_id": [
                 Command.set(
                     [
@@ -160,8 +163,12 @@ def run(env, opts):
         )
         env["project.task"].create(
             [
-                {"name": f"Step {i}", "project_id": template.id, "milestone_id": p.id}
-                for i, p in enumerate(phases * 5)
+                {
+                    "name": f"Step {i}",
+                    "project_id": template.id,
+                    "milestone_id": phases[i % 2].id,
+                }
+                for i in range(10)
             ]
         )
     existing = env["project.project"].create(

@@ -266,8 +266,10 @@ class HelpdeskTicket(models.Model):
         """helpdesk_mgmt_timesheet moves every time entry of a ticket to the
         ticket's new project. The convert wizard and follow-up links place
         the time themselves (moved or kept by the user's choice; invoiced
-        and locked entries never move): they set ``CTX_TIME_PLACED``."""
-        if self.env.context.get(CTX_TIME_PLACED):
+        and locked entries never move): they set ``CTX_TIME_PLACED`` inside
+        ``system_write()`` (a context key alone, which any RPC caller can
+        send, is not enough)."""
+        if self.env.context.get(CTX_TIME_PLACED) and self._msp_is_system_write():
             return None
         return super()._constrains_project_timesheets()
 

@@ -182,7 +182,9 @@ class TestConvert(TicketProjectCase):
         project = wizard.result_project_id
         self.assertEqual((lines | internal).mapped("project_id"), project)
         self.assertEqual(lines.mapped("msp_work_kind"), ["project", "project"])
+        self.assertIn("Moved to project", lines[0].msp_work_type_reason)
         self.assertEqual(internal.msp_work_kind, "internal", "non-billable stays so")
+        self.assertEqual(lines.mapped("msp_billed_hours"), [1.5, 2.0])
         self.assertEqual((lines | internal).mapped("ticket_id"), ticket, "readable")
         self.assertEqual(ticket.total_hours, 4.0)
         self.assertIn("moved", wizard.summary)

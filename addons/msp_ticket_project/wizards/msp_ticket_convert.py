@@ -6,6 +6,7 @@ from markupsafe import Markup, escape
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.msp_base.models.msp_system_fields import system_write
 from odoo.addons.project_template.models.project import TASK_DEFAULT_COPY_CONTEXT_KEY
 
 MODES = [
@@ -285,15 +286,46 @@ class MspTicketConvert(models.TransientModel):
 
     def _move_time(self, lines, project, task):
         """Move ``lines`` (none invoiced or locked) to the project/task;
-        contract and T&M time becomes project delivery."""
+        contract and T&M time becomes project delivery.
+
+        The entries keep their ticket, hence their client, billed hours and
+        (for the others) work type: those are protected from recomputation
+        (each would look the client's contract up again, entry by entry)."""
         if not lines:
             return
-        values = {"project_id": project.id, "task_id": task.id or False}
+        values = {"project_id": project.id}
+        if task or lines.task_id:
+            values["task_id"] = task.id or False
         project_type = self.env.ref("msp_time.work_type_project", False)
         retyped = lines.filtered(lambda line: line.msp_work_kind in RETYPED_KINDS)
-        if project_type and retyped:
-            retyped.write(dict(values, msp_work_type_id=project_type.id))
-        (lines - retyped).write(values)
+        if not project_type:
+            retyped = retyped.browse()
+        Line = self.env["account.analytic.line"]
+        unchanged = [
+            Line._fields[name]
+            for name in (
+                "msp_client_id",
+                "msp_billed_hours",
+                "msp_rounding_hours",
+                "msp_work_type_id",
+                "msp_work_type_reason",
+            )
+        ]
+        with self.env.protecting(unchanged, lines):
+            if retyped:
+                with system_write():
+                    retyped.write(
+                        dict(
+                            values,
+                            msp_work_type_id=project_type.id,
+                            msp_work_type_reason=self.env._(
+                                "Moved to project %(project)s with its ticket",
+                                project=project.name,
+                            ),
+                        )
+                    )
+            if lines - retyped:
+                (lines - retyped).write(values)
 
     def _copy_attachments(self, target):
         ticket = self.ticket_id
