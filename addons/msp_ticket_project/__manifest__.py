@@ -23,7 +23,16 @@
         "views/project_billing_views.xml",
         "security/msp_project_gate_security.xml",
         "views/project_gate_views.xml",
+        "data/mail_activity_type_data.xml",
+        "views/helpdesk_ticket_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizards/msp_ticket_convert_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "msp_ticket_project/static/src/tours/*.js",
+        ],
+    },
     "demo": ["demo/msp_ticket_project_demo.xml"],
     "installable": True,
 }
