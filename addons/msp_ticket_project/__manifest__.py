@@ -19,7 +19,16 @@
         "security/msp_ticket_project_security.xml",
         "security/ir.model.access.csv",
         "views/menus.xml",
+        "security/msp_change_order_security.xml",
+        "data/msp_change_order_data.xml",
+        "views/msp_change_order_views.xml",
+        "views/portal_templates.xml",
     ],
     "demo": ["demo/msp_ticket_project_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "msp_ticket_project/static/src/tours/*.js",
+        ],
+    },
     "installable": True,
 }
