@@ -78,6 +78,10 @@ class MspChangeOrderPortal(ProjectCustomerPortal):
         website=True,
     )
     def portal_my_change_orders(self, page=1, **kw):
+        try:
+            page = max(int(page), 1)
+        except (TypeError, ValueError):
+            page = 1
         ChangeOrder = request.env["msp.change.order"]
         domain = self._msp_change_orders_domain()
         readable = ChangeOrder.has_access("read")

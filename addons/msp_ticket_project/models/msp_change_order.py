@@ -191,9 +191,7 @@ class MspChangeOrder(models.Model):
         help="model,id of the sales order line the approval added when the "
         "project bills through a sales order (sale_project).",
     )
-    task_ids = fields.One2many(
-        "project.task", "msp_change_order_id", string="Tasks"
-    )
+    task_ids = fields.One2many("project.task", "msp_change_order_id", string="Tasks")
     task_count = fields.Integer(compute="_compute_task_count")
 
     # ------------------------------------------------------------ computes
@@ -387,9 +385,7 @@ class MspChangeOrder(models.Model):
                 order.state = "sent"
             url = order.get_base_url() + order._get_share_url()
             order.message_post(
-                body=Markup(
-                    "<p>%s</p><p><a href='%s'>%s</a></p>"
-                )
+                body=Markup("<p>%s</p><p><a href='%s'>%s</a></p>")
                 % (
                     self.env._(
                         "Change order %(name)s for project %(project)s needs "
@@ -402,7 +398,8 @@ class MspChangeOrder(models.Model):
                     self.env._("Review and approve or reject it"),
                 ),
                 subject=self.env._(
-                    "Change order %(name)s: %(title)s", name=order.name,
+                    "Change order %(name)s: %(title)s",
+                    name=order.name,
                     title=order.title,
                 ),
                 partner_ids=order.contact_ids.ids,
@@ -546,8 +543,10 @@ class MspChangeOrder(models.Model):
         if target == "approved":
             self._msp_apply()
             self.activity_ids.filtered(
-                lambda a: a.activity_type_id
-                == self.env.ref("msp_ticket_project.activity_change_order_time")
+                lambda a: (
+                    a.activity_type_id
+                    == self.env.ref("msp_ticket_project.activity_change_order_time")
+                )
             ).action_feedback(feedback=self.env._("Change order approved."))
         self.message_post(
             body=self.env._(
@@ -576,8 +575,7 @@ class MspChangeOrder(models.Model):
                 project.allocated_hours += order.hours_delta
             project.message_post(
                 body=self.env._(
-                    "Change order %(name)s approved: %(hours)s h added to "
-                    "%(where)s.",
+                    "Change order %(name)s approved: %(hours)s h added to %(where)s.",
                     name=order.name,
                     hours=f"{order.hours_delta:g}",
                     where=phase.name
@@ -621,9 +619,7 @@ class MspChangeOrder(models.Model):
         if self.invoice_line_id or self.billable_line_ref:
             return
         project = self.project_id
-        sale_line = (
-            project.sale_line_id if "sale_line_id" in project._fields else False
-        )
+        sale_line = project.sale_line_id if "sale_line_id" in project._fields else False
         if sale_line and sale_line.order_id.state == "sale":
             line = self.env["sale.order.line"].create(
                 {
@@ -693,8 +689,7 @@ class MspChangeOrder(models.Model):
         for order in orders:
             user = order.project_id.user_id or order.create_uid
             if order.activity_ids.filtered(
-                lambda a, u=user: a.activity_type_id == activity_type
-                and a.user_id == u
+                lambda a, u=user: a.activity_type_id == activity_type and a.user_id == u
             ):
                 continue
             order.activity_schedule(
@@ -770,8 +765,7 @@ class AccountMoveLine(models.Model):
         copy=False,
         ondelete="set null",
         readonly=True,
-        help="The approved change order this line bills (one line per change "
-        "order).",
+        help="The approved change order this line bills (one line per change order).",
     )
 
     _sql_constraints = [

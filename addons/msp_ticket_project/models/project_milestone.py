@@ -19,8 +19,7 @@ class ProjectMilestone(models.Model):
     msp_budget_hours = fields.Float(
         string="Budget (h)",
         tracking=True,
-        help="Hours planned for this phase (change orders add to it once "
-        "approved).",
+        help="Hours planned for this phase (change orders add to it once approved).",
     )
     msp_date_start = fields.Date(
         string="Start",

@@ -45,8 +45,7 @@ class ProjectProject(models.Model):
         string="Hourly Rate",
         currency_field="currency_id",
         tracking=True,
-        help="Time & materials rate, and the rate change orders are priced "
-        "at.",
+        help="Time & materials rate, and the rate change orders are priced at.",
     )
     msp_origin_ticket_id = fields.Many2one(
         "helpdesk.ticket",

@@ -88,9 +88,7 @@ class AccountAnalyticLine(models.Model):
     def _compute_msp_change_order_unapproved(self):
         for line in self:
             order = line.task_id.msp_change_order_id
-            line.msp_change_order_unapproved = bool(
-                order and order.state != "approved"
-            )
+            line.msp_change_order_unapproved = bool(order and order.state != "approved")
 
     def _msp_flag_change_orders(self):
         orders = self.filtered("msp_change_order_unapproved").task_id.sudo()
