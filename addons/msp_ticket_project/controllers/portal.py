@@ -9,11 +9,10 @@ e-mail; the decision needs a logged-in contact of the client (who decided
 is recorded) and a CSRF-checked POST. sudo() is only used on a record that
 passed ``_document_check_access``."""
 
-from werkzeug.exceptions import NotFound
-
 from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
+from werkzeug.exceptions import NotFound
 
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.addons.project.controllers.portal import ProjectCustomerPortal

@@ -10,7 +10,6 @@ draft customer invoice line tagged with the project, or a line on the
 project's sales order when sale_project links one)."""
 
 from markupsafe import Markup
-
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, html2plaintext

@@ -5,7 +5,6 @@ decided change orders, the flag on time logged before approval, and who
 reads the price."""
 
 import psycopg2.errors
-
 from odoo import Command, api
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import TransactionCase, tagged

@@ -197,8 +197,9 @@ class TestChangeOrderPortal(PortalHttpMixin, HttpCase):
 
     def test_malformed_urls_are_not_errors(self):
         self.login_as(self.portal_user)
-        for url in ("/my/change_orders/abc", "/my/change_orders/999999999",
-                    "/my/change_orders/page/x", "/my/change_orders?page=x"):  # fmt: skip
+        urls = ("/my/change_orders/abc", "/my/change_orders/999999999",
+                "/my/change_orders/page/x", "/my/change_orders?page=x")  # fmt: skip
+        for url in urls:
             response = self.url_open(url, allow_redirects=False)
             self.assertIn(response.status_code, (200, 303, 302, 404), url)
         response = self.post_decision(self.order, "bogus")
