@@ -12,7 +12,7 @@ project's sales order when sale_project links one)."""
 from markupsafe import Markup
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, html2plaintext
+from odoo.tools import SQL
 
 from odoo.addons.msp_base.models.msp_system_fields import system_write
 
@@ -71,7 +71,6 @@ class MspChangeOrder(models.Model):
     )
     project_id = fields.Many2one(
         "project.project",
-        string="Project",
         required=True,
         index=True,
         tracking=True,
@@ -110,7 +109,6 @@ class MspChangeOrder(models.Model):
     )
     requested_by_id = fields.Many2one(
         "res.partner",
-        string="Requested By",
         tracking=True,
         help="Who asked for the change (the client's contact or one of us).",
     )
@@ -221,7 +219,6 @@ class MspChangeOrder(models.Model):
             order.task_count = counts.get(order, 0)
 
     def _compute_access_url(self):
-        super()._compute_access_url()
         for order in self:
             order.access_url = f"/my/change_orders/{order.id}"
 
@@ -498,6 +495,7 @@ class MspChangeOrder(models.Model):
         if decision not in ("approve", "reject"):
             raise UserError(self.env._("Unknown decision %s.", decision))
         target = "approved" if decision == "approve" else "rejected"
+        self.flush_recordset()
         self.env.cr.execute(
             SQL(
                 "SELECT state FROM msp_change_order WHERE id = %s FOR NO KEY UPDATE",
@@ -678,6 +676,7 @@ class MspChangeOrder(models.Model):
         orders = self.filtered(lambda o: o.state != "approved").sudo()
         if not orders:
             return
+        orders.flush_recordset()
         self.env.cr.execute(
             SQL(
                 "SELECT id FROM msp_change_order WHERE id IN %s FOR NO KEY UPDATE",
@@ -710,67 +709,11 @@ class MspChangeOrder(models.Model):
     # ------------------------------------------------------------ portal
 
     def _compute_access_warning(self):
-        super()._compute_access_warning()
-        for order in self.filtered(lambda o: o.state == "draft"):
-            order.access_warning = self.env._(
-                "A draft change order is not visible to the client: send it."
+        for order in self:
+            order.access_warning = (
+                self.env._(
+                    "A draft change order is not visible to the client: send it."
+                )
+                if order.state == "draft"
+                else ""
             )
-
-    def _msp_portal_summary(self):
-        """Plain-text description for the portal list."""
-        self.ensure_one()
-        text = html2plaintext(self.description or "")
-        return text[:140] + ("…" if len(text) > 140 else "")
-
-
-class ProjectProject(models.Model):
-    _inherit = "project.project"
-
-    msp_change_order_ids = fields.One2many(
-        "msp.change.order", "project_id", string="Change Orders"
-    )
-    msp_change_order_count = fields.Integer(
-        string="Change Order Count", compute="_compute_msp_change_order_count"
-    )
-
-    def _compute_msp_change_order_count(self):
-        counts = dict(
-            self.env["msp.change.order"]._read_group(
-                [("project_id", "in", self.ids)], ["project_id"], ["__count"]
-            )
-        )
-        for project in self:
-            project.msp_change_order_count = counts.get(project, 0)
-
-    def action_msp_change_orders(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "msp_ticket_project.action_msp_change_order"
-        )
-        action.update(
-            domain=[("project_id", "=", self.id)],
-            context={"default_project_id": self.id},
-        )
-        return action
-
-
-class AccountMoveLine(models.Model):
-    _inherit = "account.move.line"
-
-    msp_change_order_id = fields.Many2one(
-        "msp.change.order",
-        string="Change Order",
-        index="btree_not_null",
-        copy=False,
-        ondelete="set null",
-        readonly=True,
-        help="The approved change order this line bills (one line per change order).",
-    )
-
-    _sql_constraints = [
-        (
-            "msp_change_order_unique",
-            "unique (msp_change_order_id)",
-            "A change order is billed by one invoice line only.",
-        )
-    ]

@@ -68,7 +68,6 @@ class TestChangeOrder(TransactionCase):
         self.assertEqual(order.company_id, self.project.company_id or self.env.company)
         # the project's contact (a portal user of the client) is the approver
         self.assertEqual(order.contact_ids, self.contact)
-        self.assertEqual(self.project.msp_change_order_count, 1)
 
     def test_phase_of_another_project_refused(self):
         other = self.env["project.project"].create(
@@ -169,7 +168,7 @@ class TestChangeOrder(TransactionCase):
         # a second change order lands on the same draft project invoice
         second = self.sent(hours_delta=2.0)
         self.decide(second)
-        self.assertEqual(second.invoice_line_id.move_id, move)
+        self.assertEqual(second.sudo().invoice_line_id.move_id, move)
         self.assertEqual(len(self.co_lines()), 2)
         self.assertEqual(move.amount_untaxed, 1800.0)
 

@@ -76,7 +76,7 @@ class TestChangeOrderPortal(PortalHttpMixin, HttpCase):
         self.assertTrue(self.order.decision_date)
         self.build.invalidate_recordset()
         self.assertEqual(self.build.msp_budget_hours, 50.0)
-        line = self.order.invoice_line_id
+        line = self.order.sudo().invoice_line_id
         self.assertEqual(len(line), 1)
         self.assertEqual(line.msp_project_id, self.project)
         # approving again (back button, double submit): nothing more
