@@ -125,10 +125,11 @@ class TestChangeOrderPortal(PortalHttpMixin, HttpCase):
         self.assertNotIn("Twenty more mailboxes", project_page.text)
         self.assertRpcDenied("msp.change.order", self.order.ids)
         # nor can they write it over RPC
-        _result, error = self.rpc(
-            "msp.change.order", "write", self.order_b.ids, {"state": "approved"}
-        )
-        self.assertEqual(error, "odoo.exceptions.AccessError")
+        for vals in ({"title": "Cheaper"}, {"state": "approved"}):
+            _result, error = self.rpc(
+                "msp.change.order", "write", self.order_b.ids, vals
+            )
+            self.assertEqual(error, "odoo.exceptions.AccessError", vals)
         _result, error = self.rpc(
             "msp.change.order", "_msp_decide", self.order_b.ids, "approve", 1
         )
