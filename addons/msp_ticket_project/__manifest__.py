@@ -27,6 +27,10 @@
         "views/helpdesk_ticket_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/msp_ticket_convert_views.xml",
+        "security/msp_change_order_security.xml",
+        "data/msp_change_order_data.xml",
+        "views/msp_change_order_views.xml",
+        "views/portal_templates.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -16,3 +16,5 @@ from . import helpdesk_ticket_team
 from . import msp_routing_rule
 from . import res_company
 from . import res_config_settings
+from . import msp_change_order
+from . import project_task_change_order

@@ -5,3 +5,6 @@ from . import test_gate
 from . import test_threshold
 from . import test_convert
 from . import test_convert_tour
+from . import test_change_order
+from . import test_portal
+from . import test_change_order_tour

@@ -2,3 +2,4 @@
 from . import msp_gate_override
 from . import msp_ticket_convert
 from . import msp_ticket_link_project
+from . import msp_change_order_decision
