@@ -28,6 +28,7 @@ import os
 import random
 import sys
 import time
+from datetime import date, timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import run_with_env, split_argv
@@ -562,9 +563,10 @@ def gen_projects(env, opts):
         """
         UPDATE hr_employee e SET hourly_cost = 40 + (e.id * 7) %% 21
           FROM res_users u
-         WHERE u.id = e.user_id AND u.login LIKE 'bench.tech.%%'
+         WHERE u.id = e.user_id AND u.login LIKE %s
            AND coalesce(e.hourly_cost, 0) = 0 AND e.id %% 20 != 0
-        """
+        """,
+        ("bench.tech.%",),
     )
     employees = _ids(
         env,
@@ -576,57 +578,42 @@ def gen_projects(env, opts):
         .search([("allow_timesheets", "=", True), ("account_id", "!=", False)], limit=1)
         .account_id
     )
-    company = env.company
     cr.execute(
         "SELECT count(*) FROM project_project"
         " WHERE name->>'en_US' LIKE 'Bench Project %%'"
     )
     offset = cr.fetchone()[0]
     first, last = offset + 1, offset + opts.projects
-    # projects, with the template's shape
-    cr.execute(
-        """
-        INSERT INTO project_project (
-            name, active, company_id, partner_id, user_id, account_id,
-            privacy_visibility, allow_milestones, allow_timesheets,
-            allow_task_dependencies, allow_recurring_tasks, billing_type,
-            msp_state, msp_billing_type, msp_hourly_rate, msp_fixed_price,
-            date_start, date, sequence, color, is_template, label_tasks,
-            rating_status, rating_status_period, create_uid, write_uid,
-            create_date, write_date
-        )
-        SELECT jsonb_build_object('en_US', 'Bench Project ' || lpad(n::text, 6, '0')),
-               true, %(company)s,
-               (%(clients)s::int[])[1 + n %% %(nc)s],
-               (%(users)s::int[])[1 + (n * 7) %% %(nu)s],
-               %(account)s, 'followers', true, true, false, false,
-               'not_billable',
-               (ARRAY['proposed', 'in_flight', 'in_flight', 'hypercare', 'done'])
-                   [1 + n %% 5],
-               (ARRAY['tm', 'tm', 'fixed', 'milestone'])[1 + n %% 4],
-               150, 15000,
-               current_date - (n %% 300), current_date - (n %% 300) + 90,
-               10, 0, false, jsonb_build_object('en_US', 'Tasks'),
-               'stage', 'monthly', 1, 1, now(), now()
-          FROM generate_series(%(first)s, %(last)s) AS n
-        """,
-        {
-            "company": company.id,
-            "clients": clients,
-            "nc": len(clients),
-            "users": users,
-            "nu": len(users),
-            "account": account.id or None,
-            "first": first,
-            "last": last,
-        },
+    # projects through the ORM (each needs its mail alias), in batches
+    states = ["proposed", "in_flight", "in_flight", "hypercare", "done"]
+    billing = ["tm", "tm", "fixed", "milestone"]
+    today = date.today()
+    Project = env["project.project"].with_context(
+        tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
     )
-    projects = _ids(
-        env,
-        "SELECT id FROM project_project WHERE name->>'en_US' LIKE 'Bench Project %%'"
-        " ORDER BY id DESC LIMIT %s",
-        opts.projects,
-    )
+    projects = []
+    for start in range(first, last + 1, 200):
+        stop = min(start + 200, last + 1)
+        projects += Project.create(
+            [
+                {
+                    "name": f"Bench Project {n:06d}",
+                    "partner_id": clients[n % len(clients)],
+                    "user_id": users[(n * 7) % len(users)],
+                    "account_id": account.id,
+                    "allow_milestones": True,
+                    "allow_timesheets": bool(account),
+                    "msp_state": states[n % len(states)],
+                    "msp_billing_type": billing[n % len(billing)],
+                    "msp_hourly_rate": 150.0,
+                    "msp_fixed_price": 15000.0,
+                    "date_start": today - timedelta(days=n % 300),
+                    "date": today - timedelta(days=n % 300) + timedelta(days=90),
+                }
+                for n in range(start, stop)
+            ]
+        ).ids
+        cr.commit()
     # six phases each: budgets 8/12/40/12/8/10 h, milestone amounts
     cr.execute(
         """
@@ -650,19 +637,17 @@ def gen_projects(env, opts):
         """
         INSERT INTO project_task (
             name, project_id, milestone_id, company_id, partner_id,
-            allocated_hours, active, state, priority, sequence, create_uid,
-            write_uid, create_date, write_date
+            allocated_hours, active, display_in_project, state, priority,
+            sequence, create_uid, write_uid, create_date, write_date
         )
         SELECT 'Bench task ' || k, p.id, m.id, p.company_id, p.partner_id,
-               1 + (k * 3 + p.id) %% 8, true, '01_in_progress', '0', k,
+               1 + (k * 3 + p.id) %% 8, true, true, '01_in_progress', '0', k,
                1, 1, now(), now()
           FROM project_project p
          CROSS JOIN generate_series(1, %(tasks)s) AS k
-          JOIN LATERAL (
-              SELECT id FROM project_milestone
-               WHERE project_id = p.id ORDER BY msp_sequence
-              OFFSET (k - 1) * 6 / %(tasks)s LIMIT 1
-          ) m ON true
+          JOIN project_milestone m
+            ON m.project_id = p.id
+           AND m.msp_sequence = 10 * (1 + (k - 1) * 6 / %(tasks)s)
          WHERE p.id = ANY(%(projects)s)
         """,
         {"projects": projects, "tasks": opts.tasks_per_project},
@@ -702,7 +687,7 @@ def gen_projects(env, opts):
             )
             SELECT 'Bench project work', src.day, src.day + time '09:00',
                    -src.hours * coalesce(e.hourly_cost, 0), src.hours, %(uom)s,
-                   t.company_id, %(account)s, t.project_id,
+                   coalesce(t.company_id, e.company_id), %(account)s, t.project_id,
                    CASE WHEN src.no_task THEN NULL ELSE t.id END,
                    t.partner_id, e.id, e.user_id, 1, 1, now(), now(),
                    %(work_type)s, 'project', 'Bench', t.partner_id, src.hours,
@@ -765,7 +750,7 @@ def _gen_project_invoices(env, projects):
                 auto_post, create_uid, write_uid, create_date, write_date
             )
             SELECT 'BENCH/PRJ/' || p.id, 'out_invoice', 'posted', current_date,
-                   current_date, %(journal)s, p.company_id, %(currency)s,
+                   current_date, %(journal)s, %(company)s, %(currency)s,
                    p.partner_id, p.partner_id, 'no', 1, 1, now(), now()
               FROM project_project p WHERE p.id = ANY(%(projects)s)
          RETURNING id, partner_id, company_id,
@@ -793,6 +778,7 @@ def _gen_project_invoices(env, projects):
         """,
         {
             "journal": journal.id,
+            "company": env.company.id,
             "currency": currency,
             "projects": projects,
             "income": income.id,

@@ -211,7 +211,7 @@ class MspProjectAnalysis(models.Model):
     ]
 
     project_id = fields.Many2one("project.project", readonly=True)
-    client_id = fields.Many2one("res.partner", string="Client", readonly=True)
+    client_id = fields.Many2one("res.partner", readonly=True)
     user_id = fields.Many2one("res.users", string="Project Manager", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     state = fields.Selection(PROJECT_STATES, string="Delivery State", readonly=True)

@@ -72,14 +72,16 @@ class TestMargin(ProjectRollupCase):
             (row.revenue, row.cost, row.margin, row.cost_incomplete),
             (600.0, 200.0, 400.0, False),
         )
-        # grouped per client: margin % of the sums, not an average of rows
+        # per client (this project and "Other", 300 of revenue, no cost):
+        # margin % of the sums (77.8 %), not the average of the rows (83.3 %)
         (group,) = self.env["msp.project.analysis"].read_group(
             [("client_id", "=", self.client.id)],
-            ["margin_pct", "revenue"],
+            ["margin_pct", "revenue", "margin"],
             ["client_id"],
         )
-        self.assertAlmostEqual(group["revenue"], 600.0)
-        self.assertAlmostEqual(group["margin_pct"], 100.0 * (600 - 200) / 600)
+        self.assertAlmostEqual(group["revenue"], 900.0)
+        self.assertAlmostEqual(group["margin"], 700.0)
+        self.assertAlmostEqual(group["margin_pct"], 100.0 * 700 / 900)
 
     def test_fixed_and_milestone_plans(self):
         project = self.make_project("Fixed")

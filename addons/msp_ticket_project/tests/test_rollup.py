@@ -93,7 +93,7 @@ class TestRollup(ProjectRollupCase):
             self.env.invalidate_all()
             before = self.env.cr.sql_log_count
             phases.mapped("msp_burn_state")
-            project.msp_burn_state  # noqa: B018
+            project.read(["msp_burn_state"])
             counts.append(self.env.cr.sql_log_count - before)
             self.assertEqual(phases[0].msp_actual_hours, count * 0.25)
         self.assertEqual(counts[0], counts[1], counts)
