@@ -133,28 +133,34 @@ class ProjectMilestone(models.Model):
         self.env["project.task"].flush_model(["milestone_id"])
         self.env["helpdesk.ticket"].flush_model(["milestone_id"])
         self.flush_model(["project_id"])
-        self.env.cr.execute(phase_hours_sql(ids))
+        projects = self.browse(ids).project_id.ids
+        self.env.cr.execute(phase_hours_sql(ids, projects))
         return dict(self.env.cr.fetchall())
 
 
-def phase_hours_sql(phase_ids):
-    """Hours per phase of ``phase_ids`` (also the benchmark's query)."""
+def phase_hours_sql(phase_ids, project_ids):
+    """Hours per phase of ``phase_ids`` (of ``project_ids``): the projects'
+    time summed per project and phase first, then matched to the phases (a
+    phase only counts time of its own project)."""
     return SQL(
         """
-        SELECT m.id, sum(l.unit_amount)
-          FROM account_analytic_line l
-     LEFT JOIN project_task t ON t.id = l.task_id
-     LEFT JOIN helpdesk_ticket k ON k.id = l.ticket_id
+        SELECT m.id, x.hours
+          FROM (
+                SELECT l.project_id,
+                       coalesce(t.milestone_id, k.milestone_id) AS phase_id,
+                       sum(l.unit_amount) AS hours
+                  FROM account_analytic_line l
+             LEFT JOIN project_task t ON t.id = l.task_id
+             LEFT JOIN helpdesk_ticket k ON k.id = l.ticket_id
+                 WHERE l.project_id = ANY(%(projects)s)
+              GROUP BY 1, 2
+               ) x
           JOIN project_milestone m
-            ON m.id = coalesce(t.milestone_id, k.milestone_id)
-           AND m.project_id = l.project_id
+            ON m.id = x.phase_id AND m.project_id = x.project_id
          WHERE m.id = ANY(%(ids)s)
-           AND l.project_id IN (
-               SELECT project_id FROM project_milestone WHERE id = ANY(%(ids)s)
-           )
-      GROUP BY m.id
         """,
         ids=list(phase_ids),
+        projects=list(project_ids),
     )
 
 
