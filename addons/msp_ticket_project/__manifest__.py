@@ -31,6 +31,10 @@
         "data/msp_change_order_data.xml",
         "views/msp_change_order_views.xml",
         "views/portal_templates.xml",
+        "views/project_milestone_views.xml",
+        "views/project_views.xml",
+        "report/msp_project_analysis_views.xml",
+        "data/msp_project_template_data.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -536,9 +536,7 @@ def run_ours(env, data, label, profile=None):
             "m.id IN (SELECT move_id FROM msp_billing_run_line WHERE run_id = %s)",
             [run.id],
         )
-        env.cr.execute(
-            "SELECT count(*) FROM msp_billed_time"
-        )
+        env.cr.execute("SELECT count(*) FROM msp_billed_time")
         stamped = env.cr.fetchone()[0]
         report(
             label,

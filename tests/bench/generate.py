@@ -28,6 +28,7 @@ import os
 import random
 import sys
 import time
+from datetime import date, timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import run_with_env, split_argv
@@ -534,6 +535,260 @@ def gen_sla(env, opts):
     return count
 
 
+PHASES = ["Discovery", "Design", "Build", "Test", "Cutover", "Hypercare"]
+
+
+@timed("client projects", "projects")
+def gen_projects(env, opts):
+    """``--projects`` client projects of the bench clients (managed by bench
+    technicians), each with the six phases of the default template (hour
+    budgets), ``--tasks-per-project`` estimated tasks spread over the
+    phases, ``--project-entries`` time entries on those tasks (by bench
+    technicians, at their hourly cost, 1 in 10 without a task: on the
+    project only) and one posted customer invoice line per project, all
+    set-based SQL. Bench technicians without an hourly cost get one (40 to
+    60), except 1 in 20 (the margin report's warning has something to say)."""
+    if "msp.project.analysis" not in env:
+        log("projects: msp_ticket_project is not installed, skipped")
+        return 0
+    cr = env.cr
+    clients = _ids(
+        env,
+        "SELECT id FROM res_partner WHERE is_company AND name LIKE 'Bench Client %%'",
+    )
+    users = _ids(env, "SELECT id FROM res_users WHERE login LIKE 'bench.tech.%%'")
+    if not (clients and users):
+        sys.exit("generate: run the clients and technicians steps first")
+    cr.execute(
+        """
+        UPDATE hr_employee e SET hourly_cost = 40 + (e.id * 7) %% 21
+          FROM res_users u
+         WHERE u.id = e.user_id AND u.login LIKE %s
+           AND coalesce(e.hourly_cost, 0) = 0 AND e.id %% 20 != 0
+        """,
+        ("bench.tech.%",),
+    )
+    employees = _ids(
+        env,
+        "SELECT e.id FROM hr_employee e JOIN res_users u ON u.id = e.user_id"
+        " WHERE u.login LIKE 'bench.tech.%%' ORDER BY e.id",
+    )
+    account = (
+        env["project.project"]
+        .search([("allow_timesheets", "=", True), ("account_id", "!=", False)], limit=1)
+        .account_id
+    )
+    cr.execute(
+        "SELECT count(*) FROM project_project"
+        " WHERE name->>'en_US' LIKE 'Bench Project %%'"
+    )
+    offset = cr.fetchone()[0]
+    first, last = offset + 1, offset + opts.projects
+    # projects through the ORM (each needs its mail alias), in batches
+    states = ["proposed", "in_flight", "in_flight", "hypercare", "done"]
+    billing = ["tm", "tm", "fixed", "milestone"]
+    today = date.today()
+    Project = env["project.project"].with_context(
+        tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
+    )
+    projects = []
+    for start in range(first, last + 1, 200):
+        stop = min(start + 200, last + 1)
+        projects += Project.create(
+            [
+                {
+                    "name": f"Bench Project {n:06d}",
+                    "partner_id": clients[n % len(clients)],
+                    "user_id": users[(n * 7) % len(users)],
+                    "account_id": account.id,
+                    "allow_milestones": True,
+                    "allow_timesheets": bool(account),
+                    "msp_state": states[n % len(states)],
+                    "msp_billing_type": billing[n % len(billing)],
+                    "msp_hourly_rate": 150.0,
+                    "msp_fixed_price": 15000.0,
+                    "date_start": today - timedelta(days=n % 300),
+                    "date": today - timedelta(days=n % 300) + timedelta(days=90),
+                }
+                for n in range(start, stop)
+            ]
+        ).ids
+        cr.commit()
+    # six phases each: budgets 8/12/40/12/8/10 h, milestone amounts
+    cr.execute(
+        """
+        INSERT INTO project_milestone (
+            name, project_id, msp_sequence, msp_budget_hours, msp_amount,
+            msp_is_hypercare, is_reached, create_uid, write_uid, create_date,
+            write_date
+        )
+        SELECT ph.name, p.id, ph.seq * 10, ph.budget, ph.budget * 150,
+               ph.name = 'Hypercare', false, 1, 1, now(), now()
+          FROM unnest(%(projects)s::int[]) AS p(id)
+         CROSS JOIN (VALUES ('Discovery', 1, 8), ('Design', 2, 12),
+                            ('Build', 3, 40), ('Test', 4, 12),
+                            ('Cutover', 5, 8), ('Hypercare', 6, 10))
+               AS ph(name, seq, budget)
+        """,
+        {"projects": projects},
+    )
+    # tasks spread over the phases, estimates of 1 to 8 h
+    cr.execute(
+        """
+        INSERT INTO project_task (
+            name, project_id, milestone_id, company_id, partner_id,
+            allocated_hours, active, display_in_project, state, priority,
+            sequence, create_uid, write_uid, create_date, write_date
+        )
+        SELECT 'Bench task ' || k, p.id, m.id, p.company_id, p.partner_id,
+               1 + (k * 3 + p.id) %% 8, true, true, '01_in_progress', '0', k,
+               1, 1, now(), now()
+          FROM project_project p
+         CROSS JOIN generate_series(1, %(tasks)s) AS k
+          JOIN project_milestone m
+            ON m.project_id = p.id
+           AND m.msp_sequence = 10 * (1 + (k - 1) * 6 / %(tasks)s)
+         WHERE p.id = ANY(%(projects)s)
+        """,
+        {"projects": projects, "tasks": opts.tasks_per_project},
+    )
+    tasks_made = cr.rowcount
+    cr.commit()
+    log(f"  {len(projects)} projects, {len(projects) * 6} phases, {tasks_made} tasks")
+    cr.execute(
+        "SELECT min(id), max(id) FROM project_task WHERE project_id = ANY(%s)",
+        (projects,),
+    )
+    low, high = cr.fetchone()
+    uom = env.ref("uom.product_uom_hour").id
+    work_type = env.ref("msp_time.work_type_project").id
+    done = 0
+    while done < opts.project_entries:
+        size = min(BATCH * 4, opts.project_entries - done)
+        cr.execute(
+            """
+            WITH src AS (
+                SELECT (%(low)s + floor(random() * (%(high)s - %(low)s + 1)))::int
+                           AS task,
+                       (%(emps)s::int[])[1 + floor(random() * %(ne)s)] AS emp,
+                       (current_date - floor(random() * %(days)s)::int) AS day,
+                       (ARRAY[0.25, 0.5, 0.5, 0.75, 1, 1, 1.5, 2, 3])
+                           [1 + floor(random() * 9)] AS hours,
+                       random() < 0.1 AS no_task
+                  FROM generate_series(1, %(size)s)
+            )
+            INSERT INTO account_analytic_line (
+                name, date, date_time, amount, unit_amount, product_uom_id,
+                company_id, account_id, project_id, task_id, partner_id,
+                employee_id, user_id, create_uid, write_uid, create_date,
+                write_date, msp_work_type_id, msp_work_kind,
+                msp_work_type_reason, msp_client_id, msp_billed_hours,
+                msp_rounding_hours, msp_state, msp_timer_running
+            )
+            SELECT 'Bench project work', src.day, src.day + time '09:00',
+                   -src.hours * coalesce(e.hourly_cost, 0), src.hours, %(uom)s,
+                   coalesce(t.company_id, e.company_id), %(account)s, t.project_id,
+                   CASE WHEN src.no_task THEN NULL ELSE t.id END,
+                   t.partner_id, e.id, e.user_id, 1, 1, now(), now(),
+                   %(work_type)s, 'project', 'Bench', t.partner_id, src.hours,
+                   0, 'confirmed', false
+              FROM src
+              JOIN project_task t ON t.id = src.task
+              JOIN hr_employee e ON e.id = src.emp
+            """,
+            {
+                "low": low,
+                "high": high,
+                "emps": employees,
+                "ne": len(employees),
+                "days": opts.days,
+                "size": size,
+                "uom": uom,
+                "account": account.id or None,
+                "work_type": work_type,
+            },
+        )
+        done += size
+        cr.commit()
+        log(f"  project time entries {done}/{opts.project_entries}")
+    _gen_project_invoices(env, projects)
+    for table in (
+        "project_project",
+        "project_milestone",
+        "project_task",
+        "account_analytic_line",
+        "account_move",
+        "account_move_line",
+    ):
+        cr.execute(f"ANALYZE {table}")
+    cr.commit()
+    return len(projects) + tasks_made + done
+
+
+def _gen_project_invoices(env, projects):
+    """One posted customer invoice per project: a revenue line carrying the
+    project (what the margin reads) and its receivable line, set-based. Not
+    a valid accounting entry beyond that (no taxes, no sequence check)."""
+    cr = env.cr
+    journal = env["account.journal"].search(
+        [("type", "=", "sale"), ("company_id", "=", env.company.id)], limit=1
+    )
+    income = journal.default_account_id
+    receivable = env["account.account"].search(
+        [("account_type", "=", "asset_receivable")], limit=1
+    )
+    if not (journal and income and receivable):
+        log("  project invoices: no sale journal or accounts, skipped")
+        return
+    currency = env.company.currency_id.id
+    cr.execute(
+        """
+        WITH moves AS (
+            INSERT INTO account_move (
+                name, move_type, state, date, invoice_date, journal_id,
+                company_id, currency_id, partner_id, commercial_partner_id,
+                auto_post, create_uid, write_uid, create_date, write_date
+            )
+            SELECT 'BENCH/PRJ/' || p.id, 'out_invoice', 'posted', current_date,
+                   current_date, %(journal)s, %(company)s, %(currency)s,
+                   p.partner_id, p.partner_id, 'no', 1, 1, now(), now()
+              FROM project_project p WHERE p.id = ANY(%(projects)s)
+         RETURNING id, partner_id, company_id,
+                   substring(name FROM 11)::int AS project_id
+        ),
+        amounts AS (
+            SELECT m.*, 1000 + (m.project_id * 37) %% 9000 AS amount FROM moves m
+        )
+        INSERT INTO account_move_line (
+            move_id, account_id, partner_id, company_id, currency_id,
+            display_type, name, quantity, price_unit, balance, debit, credit,
+            amount_currency, msp_project_id, date, parent_state, create_uid,
+            write_uid, create_date, write_date
+        )
+        SELECT a.id, %(income)s, a.partner_id, a.company_id, %(currency)s,
+               'product', 'Bench project work', 1, a.amount, -a.amount, 0,
+               a.amount, -a.amount, a.project_id, current_date, 'posted', 1, 1,
+               now(), now()
+          FROM amounts a
+        UNION ALL
+        SELECT a.id, %(receivable)s, a.partner_id, a.company_id, %(currency)s,
+               'payment_term', 'Bench project work', 1, 0, a.amount, a.amount,
+               0, a.amount, NULL, current_date, 'posted', 1, 1, now(), now()
+          FROM amounts a
+        """,
+        {
+            "journal": journal.id,
+            "company": env.company.id,
+            "currency": currency,
+            "projects": projects,
+            "income": income.id,
+            "receivable": receivable.id,
+        },
+    )
+    log(f"  project invoice lines: {cr.rowcount}")
+    cr.commit()
+
+
 STEPS = {
     "clients": gen_clients,
     "technicians": gen_technicians,
@@ -541,6 +796,7 @@ STEPS = {
     "timesheets": gen_timesheets,
     "sla": gen_sla,
     "time": gen_time_entries,
+    "projects": gen_projects,
 }
 
 
@@ -576,6 +832,19 @@ def parse_args(argv):
         type=int,
         default=0,
         help="msp_time entries (step 'time'; 0 skips it)",
+    )
+    parser.add_argument(
+        "--projects",
+        type=int,
+        default=0,
+        help="client projects with phases (step 'projects'; 0 skips it)",
+    )
+    parser.add_argument("--tasks-per-project", type=int, default=30)
+    parser.add_argument(
+        "--project-entries",
+        type=int,
+        default=1_000_000,
+        help="time entries on the projects' tasks (step 'projects')",
     )
     parser.add_argument("--days", type=int, default=365, help="spread of dates")
     parser.add_argument("--open-ratio", type=float, default=0.1)

@@ -8,3 +8,6 @@ from . import test_convert_tour
 from . import test_change_order
 from . import test_portal
 from . import test_change_order_tour
+from . import test_phases
+from . import test_rollup
+from . import test_margin
