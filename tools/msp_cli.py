@@ -379,6 +379,8 @@ class Tally:
     )
     # a failing test's own report: counted by the result line already
     TEST_REPORT = re.compile(r"^(ERROR|FAIL): |^=+$|^-+$")
+    # warnings that are failures: Odoo goes on without the addon's demo
+    FAILING_WARNING = re.compile(r"demo data failed to install")
 
     def __init__(self, allow=()):
         self.run = self.failed = self.skipped = 0
@@ -412,6 +414,10 @@ class Tally:
         ):
             # printed outside any error record (a thread, a subprocess)
             self.logged_errors.append(line)
+            return
+        if match and match["level"] == "WARNING":
+            if self.FAILING_WARNING.search(match["message"]):
+                self.logged_errors.append(line)
             return
         if (
             match

@@ -88,6 +88,16 @@ class TestTally(unittest.TestCase):
         # the traceback of a failing test's report is not counted twice
         self.assertEqual(tally_of(FAILED).logged_errors, [])
 
+    def test_demo_data_that_failed_to_install_is_a_failure(self):
+        demo = (
+            "2026-12-07 16:50:38,740 775 WARNING msp_test odoo.modules.loading: "
+            "Module msp_ticket_project demo data failed to install, installed "
+            "without demo data\n"
+        )
+        tally = tally_of(PASSED, demo)
+        self.assertEqual(len(tally.logged_errors), 1)
+        self.assertIn("msp_ticket_project", tally.logged_errors[0])
+
     def test_allow_list_lets_an_expected_error_through(self):
         tally = tally_of(ERROR_OUTSIDE_A_TEST, allow=[r"odoo\.http: Exception"])
         self.assertEqual(tally.logged_errors, [])

@@ -11,10 +11,10 @@ from . import calendar_event
 from . import msp_project_assumption
 from . import msp_project_resource
 from . import project_project_gate
-from . import account_analytic_line_convert
 from . import helpdesk_ticket_team
 from . import msp_routing_rule
 from . import res_company
 from . import res_config_settings
 from . import msp_change_order
 from . import project_task_change_order
+from . import msp_demo

@@ -71,37 +71,3 @@ class ProjectTask(models.Model):
             if logged:
                 self.msp_change_order_id._msp_flag_unapproved_time()
         return result
-
-
-class AccountAnalyticLine(models.Model):
-    _inherit = "account.analytic.line"
-
-    msp_change_order_unapproved = fields.Boolean(
-        string="Unapproved Change Order",
-        compute="_compute_msp_change_order_unapproved",
-        store=True,
-        help="Logged on a task of a change order the client has not "
-        "approved (yet): the project manager is told.",
-    )
-
-    @api.depends("task_id.msp_change_order_id.state")
-    def _compute_msp_change_order_unapproved(self):
-        for line in self:
-            order = line.task_id.msp_change_order_id
-            line.msp_change_order_unapproved = bool(order and order.state != "approved")
-
-    def _msp_flag_change_orders(self):
-        orders = self.filtered("msp_change_order_unapproved").task_id.sudo()
-        orders.msp_change_order_id._msp_flag_unapproved_time()
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        lines = super().create(vals_list)
-        lines._msp_flag_change_orders()
-        return lines
-
-    def write(self, vals):
-        result = super().write(vals)
-        if vals.get("task_id"):
-            self._msp_flag_change_orders()
-        return result

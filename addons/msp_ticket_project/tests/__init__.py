@@ -11,3 +11,4 @@ from . import test_change_order_tour
 from . import test_phases
 from . import test_rollup
 from . import test_margin
+from . import test_demo_projects

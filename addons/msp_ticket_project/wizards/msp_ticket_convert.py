@@ -63,7 +63,7 @@ class MspTicketConvert(models.TransientModel):
     )
     ticket_action = fields.Selection(
         [("close", "Close the ticket"), ("keep", "Keep the ticket open")],
-        string="Ticket",
+        string="Afterwards",
         required=True,
         default="close",
         help="Closed: the work goes on in the project (the ticket, its chatter "

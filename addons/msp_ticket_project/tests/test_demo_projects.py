@@ -1,0 +1,73 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The demo's two projects tell the project story: Acme's tenant migration
+(converted from a ticket, gated, in flight, a change order awaiting the
+client) and Oakridge's network refresh (invoiced, in hypercare)."""
+
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestDemoProjects(TransactionCase):
+    def setUp(self):
+        super().setUp()
+        if not self.env.ref("msp_base.client_acme", raise_if_not_found=False):
+            self.skipTest("database installed without demo data")
+        self.acme = self.env.ref("msp_ticket_project.demo_project_acme_m365")
+        self.oakridge = self.env.ref("msp_ticket_project.demo_project_oakridge_network")
+
+    def test_acme_converted_from_a_ticket_in_flight(self):
+        ticket = self.env.ref("msp_ticket_project.demo_ticket_acme_m365")
+        project = self.acme
+        self.assertEqual(project.msp_origin_ticket_id, ticket)
+        self.assertEqual(ticket.project_id, project)
+        self.assertEqual(ticket.msp_project_link, "origin")
+        self.assertTrue(ticket.stage_id.closed)
+        self.assertEqual(project.partner_id, self.env.ref("msp_base.client_acme"))
+        self.assertEqual(project.user_id, self.env.ref("msp_base.user_sam"))
+        self.assertEqual(project.msp_state, "in_flight")
+        self.assertTrue(project.msp_gate_complete)
+        self.assertFalse(project.msp_gate_override_reason)
+        self.assertEqual(
+            project.milestone_ids.sorted("msp_sequence").mapped("name"),
+            ["Discovery", "Design", "Build", "Test", "Cutover", "Hypercare"],
+        )
+        self.assertGreater(project.msp_actual_hours, 0)
+        order = self.env.ref("msp_ticket_project.demo_change_order_acme_teams_phone")
+        self.assertEqual(order.project_id, project)
+        self.assertEqual(order.state, "sent")
+        # Acme's portal user is the approver the client logs in as
+        self.assertIn(
+            self.env.ref("msp_base.portal_user_acme").partner_id, order.contact_ids
+        )
+        flagged = self.env["account.analytic.line"].search(
+            [
+                ("project_id", "=", project.id),
+                ("msp_change_order_unapproved", "=", True),
+            ]
+        )
+        self.assertTrue(flagged)
+
+    def test_oakridge_invoiced_and_in_hypercare(self):
+        project = self.oakridge
+        self.assertEqual(project.msp_state, "hypercare")
+        self.assertEqual(project.msp_billing_type, "fixed")
+        self.assertTrue(project.msp_gate_override_reason)
+        lines = self.env["account.move.line"].search(
+            [("msp_project_id", "=", project.id)]
+        )
+        self.assertEqual(lines.move_id.mapped("state"), ["posted"])
+        self.assertAlmostEqual(sum(lines.mapped("price_subtotal")), 14500.0)
+        ticket = self.env.ref("msp_ticket_project.demo_ticket_oakridge_wifi")
+        self.assertEqual(ticket.msp_project_link, "hypercare")
+        hypercare = project.milestone_ids.filtered("msp_is_hypercare")
+        self.assertEqual(ticket.milestone_id, hypercare)
+        self.assertGreater(hypercare.msp_actual_hours, 0)
+        self.assertGreater(project.msp_revenue, 0)
+
+    def test_sam_is_the_project_manager_and_lands_on_projects(self):
+        sam = self.env.ref("msp_base.user_sam")
+        self.assertTrue(sam.has_group("msp_ticket_project.group_msp_project_manager"))
+        action = sam._msp_home_action_record()
+        self.assertEqual(
+            action, self.env.ref("msp_ticket_project.menu_msp_projects").action.sudo()
+        )
