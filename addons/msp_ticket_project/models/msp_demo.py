@@ -86,6 +86,7 @@ class MspDemo(models.AbstractModel):
         order sent, awaiting Acme's answer on the portal)."""
         ref = self.env.ref
         dana, sam, mei = (ref(f"msp_base.user_{u}") for u in ("dana", "sam", "mei"))
+        nora = ref("msp_ticket_project.user_nora")
         joe = ref("msp_base.contact_acme_joe")
         start = self._demo_start(12)
         ticket = self.env["helpdesk.ticket"].create(
@@ -118,7 +119,7 @@ class MspDemo(models.AbstractModel):
                         "msp_ticket_project.project_template_managed_it"
                     ).id,
                     "project_name": "Acme: Microsoft 365 tenant migration",
-                    "project_manager_id": sam.id,
+                    "project_manager_id": nora.id,
                     "ticket_action": "close",
                     "time_action": "move",
                 }
@@ -139,7 +140,7 @@ class MspDemo(models.AbstractModel):
         )
         self._demo_phase_windows(project, start, [7, 14, 21, 10, 4, 14])
         self._demo_gate(project, joe, [(sam, 40.0), (mei, 30.0)], start)
-        project.with_user(sam).action_msp_start()
+        project.with_user(nora).action_msp_start()
         discovery = self._demo_phase(project, "Discovery")
         design = self._demo_phase(project, "Design")
         for task, (user, hours, note) in zip(
@@ -165,7 +166,7 @@ class MspDemo(models.AbstractModel):
         build = self._demo_phase(project, "Build")
         order = (
             self.env["msp.change.order"]
-            .with_user(sam)
+            .with_user(nora)
             .create(
                 {
                     "project_id": project.id,
@@ -271,6 +272,7 @@ class MspDemo(models.AbstractModel):
         grace, sam, tom, aisha, ben = (
             ref(f"msp_base.user_{u}") for u in ("grace", "sam", "tom", "aisha", "ben")
         )
+        nora = ref("msp_ticket_project.user_nora")
         maria = ref("msp_base.contact_oakridge_maria")
         start = self._demo_start(34)
         today = fields.Date.context_today(self)
@@ -281,7 +283,7 @@ class MspDemo(models.AbstractModel):
                 "active": True,
                 "alias_name": False,
                 "partner_id": maria.commercial_partner_id.id,
-                "user_id": sam.id,
+                "user_id": nora.id,
                 "privacy_visibility": "portal",
                 "msp_state": "proposed",
                 "msp_billing_type": "fixed",

@@ -28,5 +28,5 @@ class ResUsers(models.Model):
     @api.model
     def _msp_home_screens(self):
         screens = super()._msp_home_screens()
-        screens[PROJECT_MANAGER] = "msp_ticket_project.menu_msp_projects"
+        screens[PROJECT_MANAGER] = "msp_ticket_project.menu_msp_client_projects"
         return screens

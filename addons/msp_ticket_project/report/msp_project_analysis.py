@@ -144,7 +144,12 @@ def project_figures_sql(project_ids=None):
         task_filter=_only(SQL.identifier("t", "project_id"), project_ids),
         time_filter=_only(SQL.identifier("l", "project_id"), project_ids),
         revenue_filter=_only(SQL.identifier("aml", "msp_project_id"), project_ids),
-        project_filter=_only(SQL.identifier("p", "id"), project_ids),
+        # the report lists live projects; a given (archived) one is computed
+        project_filter=(
+            SQL("p.active")
+            if project_ids is None
+            else _only(SQL.identifier("p", "id"), project_ids)
+        ),
         amber=AMBER_PCT,
     )
 
@@ -168,6 +173,7 @@ class MspProjectAnalysis(models.Model):
     _order = "project_id desc"
     _depends = {
         "project.project": [
+            "active",
             "partner_id",
             "user_id",
             "company_id",

@@ -23,7 +23,7 @@ class TestDemoProjects(TransactionCase):
         self.assertEqual(ticket.msp_project_link, "origin")
         self.assertTrue(ticket.stage_id.closed)
         self.assertEqual(project.partner_id, self.env.ref("msp_base.client_acme"))
-        self.assertEqual(project.user_id, self.env.ref("msp_base.user_sam"))
+        self.assertEqual(project.user_id, self.env.ref("msp_ticket_project.user_nora"))
         self.assertEqual(project.msp_state, "in_flight")
         self.assertTrue(project.msp_gate_complete)
         self.assertFalse(project.msp_gate_override_reason)
@@ -64,10 +64,13 @@ class TestDemoProjects(TransactionCase):
         self.assertGreater(hypercare.msp_actual_hours, 0)
         self.assertGreater(project.msp_revenue, 0)
 
-    def test_sam_is_the_project_manager_and_lands_on_projects(self):
+    def test_nora_is_the_project_manager_and_lands_on_projects(self):
+        nora = self.env.ref("msp_ticket_project.user_nora")
+        role = self.env.ref("msp_ticket_project.group_msp_project_manager")
+        self.assertEqual(nora._msp_roles(), role)
+        self.assertFalse(nora.has_group("msp_base.group_msp_dispatcher"))
+        menu = self.env.ref("msp_ticket_project.menu_msp_client_projects")
+        self.assertEqual(nora._msp_home_action_record(), menu.action.sudo())
+        # a technician on the project team is a resource, not its manager
         sam = self.env.ref("msp_base.user_sam")
-        self.assertTrue(sam.has_group("msp_ticket_project.group_msp_project_manager"))
-        action = sam._msp_home_action_record()
-        self.assertEqual(
-            action, self.env.ref("msp_ticket_project.menu_msp_projects").action.sudo()
-        )
+        self.assertFalse(sam.has_group("project.group_project_manager"))

@@ -13,4 +13,11 @@ class TestInstall(TransactionCase):
             login="msp_ticket_project_role",
             groups="base.group_user,msp_base.group_msp_technician,project.group_project_user",
         )
-        assert_menus_for_role(self, ["msp_ticket_project.menu_msp_projects"], role)
+        assert_menus_for_role(
+            self,
+            [
+                "msp_ticket_project.menu_msp_projects",
+                "msp_ticket_project.menu_msp_client_projects",
+            ],
+            role,
+        )

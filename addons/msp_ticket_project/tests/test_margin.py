@@ -82,6 +82,15 @@ class TestMargin(ProjectRollupCase):
         self.assertAlmostEqual(group["revenue"], 900.0)
         self.assertAlmostEqual(group["margin"], 700.0)
         self.assertAlmostEqual(group["margin_pct"], 100.0 * 700 / 900)
+        # an archived project (Odoo's stock demo ones are) leaves the report,
+        # and keeps its own figures
+        project.active = False
+        self.env.flush_all()
+        self.assertFalse(
+            self.env["msp.project.analysis"].search([("project_id", "=", project.id)])
+        )
+        project.invalidate_recordset()
+        self.assertAlmostEqual(project.msp_revenue, 600.0)
 
     def test_fixed_and_milestone_plans(self):
         project = self.make_project("Fixed")
