@@ -16,8 +16,8 @@ class TestInstall(TransactionCase):
         assert_menus_for_role(
             self,
             [
-                "msp_ticket_project.menu_msp_projects",
                 "msp_ticket_project.menu_msp_client_projects",
+                "msp_ticket_project.menu_msp_change_orders",
             ],
             role,
         )
