@@ -71,6 +71,17 @@ class TestDemoProjects(TransactionCase):
         self.assertFalse(nora.has_group("msp_base.group_msp_dispatcher"))
         menu = self.env.ref("msp_ticket_project.menu_msp_client_projects")
         self.assertEqual(nora._msp_home_action_record(), menu.action.sudo())
+        # she follows her projects' tickets, whichever team holds them
+        tickets = (
+            self.env["helpdesk.ticket"]
+            .with_user(nora)
+            .search([("project_id", "in", (self.acme | self.oakridge).ids)])
+        )
+        self.assertIn(
+            self.env.ref("msp_ticket_project.demo_ticket_oakridge_wifi"), tickets
+        )
+        self.assertIn(self.env.ref("msp_ticket_project.demo_ticket_acme_m365"), tickets)
+        self.assertEqual(self.oakridge.with_user(nora).todo_ticket_count, 1)
         # a technician on the project team is a resource, not its manager
         sam = self.env.ref("msp_base.user_sam")
         self.assertFalse(sam.has_group("project.group_project_manager"))
