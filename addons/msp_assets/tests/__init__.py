@@ -5,3 +5,4 @@ from . import test_sync
 from . import test_portal
 from . import test_portal_device
 from . import test_demo_sync
+from . import test_sync_jobs
