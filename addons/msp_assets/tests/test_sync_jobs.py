@@ -8,7 +8,7 @@ from odoo.tests import tagged
 from psycopg2 import OperationalError, errorcodes
 
 from odoo.addons.queue_job.exception import RetryableJobError
-from odoo.addons.queue_job.tests.common import trap_jobs
+from odoo.addons.queue_job.tests.common import trap_jobs  # after queue_job_compat
 
 from ..models.sync_engine import SyncEngine
 from .common import AssetCase
