@@ -268,9 +268,9 @@ class MspAssetSyncRun(models.Model):
                     "type": "success" if ok else "danger",
                     "title": self.env._("Asset sync"),
                     "message": self.env._(
-                        "%(source)s: %(state)s (%(created)s created, "
+                        "%(connector)s: %(state)s (%(created)s created, "
                         "%(updated)s updated).",
-                        source=run.source_id.name,
+                        connector=run.source_id.name,
                         state=dict(
                             run._fields["state"]._description_selection(run.env)
                         )[run.state],
