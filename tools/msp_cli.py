@@ -282,7 +282,9 @@ def cmd_run(args):
     serve = odoo_cmd(py, db, args.db, "--http-port", str(args.port))
     serve += ["--db-filter", f"^{re.escape(args.db)}$"]
     serve += serve_options(args)
-    os.execvp(serve[0], serve)
+    env = serve_env(args)
+    say(f"job channels: {env[JOB_CHANNELS_ENV]}")
+    os.execvpe(serve[0], serve, env)
 
 
 class InstallProgress:
@@ -346,17 +348,52 @@ def run_install(cmd, log_path):
     return code
 
 
+# queue_job runs the suite's long work (billing runs, syncs, reports): its job
+# runner starts with the server when queue_job is a server-wide module, and
+# reads the channel capacities from ODOO_QUEUE_JOB_CHANNELS (or the
+# ``[queue_job] channels`` line of an odoo.conf).
+SERVER_WIDE_MODULES = "base,web,queue_job"
+JOB_CHANNELS_ENV = "ODOO_QUEUE_JOB_CHANNELS"
+
+
+def job_channels(workers):
+    """Channel capacities for ``./msp run --workers N``. Each running job
+    holds an HTTP worker, so N-1 jobs at once in all, one worker being kept
+    for people (threaded: 2); billing and sync at most 2 each, reports 1."""
+    root = max(1, workers - 1) if workers > 0 else 2
+    return ",".join(
+        [
+            f"root:{root}",
+            f"root.msp.billing:{min(2, root)}",
+            f"root.msp.sync:{min(2, root)}",
+            "root.msp.reports:1",
+        ]
+    )
+
+
 def serve_options(args):
-    """Odoo options of ``./msp run``: ``--workers N`` (multi-process, with
-    the long-polling port next to the HTTP one), then whatever follows
-    ``--``, passed on intact (argparse keeps the ``--`` itself: dropped)."""
+    """Odoo options of ``./msp run``: queue_job loaded server-wide (its job
+    runner in a thread, or a process of its own with workers), ``--workers
+    N`` (multi-process, with the long-polling port next to the HTTP one),
+    then whatever follows ``--``, passed on intact (argparse keeps the ``--``
+    itself: dropped). A ``--load`` of the user's own wins over ours."""
     extra = list(args.odoo_args)
     if extra[:1] == ["--"]:
         extra = extra[1:]
     options = []
+    if not any(arg == "--load" or arg.startswith("--load=") for arg in extra):
+        options.append(f"--load={SERVER_WIDE_MODULES}")
     if args.workers:
         options += [f"--workers={args.workers}", f"--gevent-port={args.port + 3}"]
     return options + extra
+
+
+def serve_env(args, environ=None):
+    """The environment Odoo is served with: the job channels' capacities,
+    unless ODOO_QUEUE_JOB_CHANNELS is set already (then it stands)."""
+    env = dict(os.environ if environ is None else environ)
+    env.setdefault(JOB_CHANNELS_ENV, job_channels(args.workers))
+    return env
 
 
 # ---------------------------------------------------------------------- test
@@ -699,7 +736,8 @@ def build_parser():
         "--workers",
         type=int,
         default=0,
-        help="Odoo worker processes (0: one threaded process)",
+        help="Odoo worker processes (0: one threaded process); the job runner"
+        " starts either way",
     )
     run.add_argument("odoo_args", nargs=argparse.REMAINDER)
     test = sub.add_parser("test", help="run every test on a fresh database")

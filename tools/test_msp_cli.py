@@ -8,6 +8,7 @@ import sys
 import tempfile
 import unittest
 from pathlib import Path
+from unittest import mock
 
 import msp_cli
 
@@ -118,12 +119,77 @@ class TestRunOptions(unittest.TestCase):
     def test_workers_and_what_follows_the_double_dash(self):
         self.assertEqual(
             self.parse(["--workers", "2", "--", "--limit-time-real=600"]),
-            ["--workers=2", "--gevent-port=8072", "--limit-time-real=600"],
+            [
+                "--load=base,web,queue_job",
+                "--workers=2",
+                "--gevent-port=8072",
+                "--limit-time-real=600",
+            ],
         )
 
     def test_readme_example_reaches_odoo_intact(self):
-        self.assertEqual(self.parse(["--", "--workers=2"]), ["--workers=2"])
-        self.assertEqual(self.parse([]), [])
+        self.assertEqual(
+            self.parse(["--", "--workers=2"]),
+            ["--load=base,web,queue_job", "--workers=2"],
+        )
+        self.assertEqual(self.parse([]), ["--load=base,web,queue_job"])
+
+    def test_a_load_of_ones_own_wins(self):
+        for load in (["--load=base,web"], ["--load", "base,web"]):
+            self.assertEqual(self.parse(["--", *load]), load)
+
+    def env(self, argv, environ=None):
+        args = msp_cli.build_parser().parse_args(["run", *argv])
+        return msp_cli.serve_env(args, environ or {"PATH": "/bin"})
+
+    def test_job_channels_follow_the_workers(self):
+        self.assertEqual(
+            self.env(["--workers", "5"]),
+            {
+                "PATH": "/bin",
+                "ODOO_QUEUE_JOB_CHANNELS": "root:4,root.msp.billing:2,"
+                "root.msp.sync:2,root.msp.reports:1",
+            },
+        )
+        self.assertEqual(
+            self.env(["--workers", "2"])["ODOO_QUEUE_JOB_CHANNELS"],
+            "root:1,root.msp.billing:1,root.msp.sync:1,root.msp.reports:1",
+        )
+        # threaded: the runner still runs jobs, two at a time
+        self.assertEqual(
+            self.env([])["ODOO_QUEUE_JOB_CHANNELS"],
+            "root:2,root.msp.billing:2,root.msp.sync:2,root.msp.reports:1",
+        )
+
+    def test_channels_already_set_stand(self):
+        mine = {"ODOO_QUEUE_JOB_CHANNELS": "root:8,root.msp.billing:6"}
+        self.assertEqual(self.env(["--workers", "4"], mine), mine)
+
+    def test_the_command_line_served(self):
+        """cmd_run's last step: the Odoo command line and environment."""
+        calls = []
+        with (
+            mock.patch.object(msp_cli, "find_odoo_python", return_value="py"),
+            mock.patch.object(msp_cli, "install_requirements"),
+            mock.patch.object(msp_cli, "ensure_postgres", return_value={}),
+            mock.patch.object(msp_cli, "psql_query", return_value=[]),
+            mock.patch.object(msp_cli, "msp_addons", return_value=[]),
+            mock.patch.object(msp_cli, "odoo_entry", return_value=["py", "odoo"]),
+            mock.patch.object(msp_cli.os, "execvpe", lambda *call: calls.append(call)),
+            contextlib.redirect_stdout(io.StringIO()),
+        ):
+            msp_cli.main(["run", "--db", "demo", "--workers", "3", "--port", "9000"])
+        [(program, cmd, env)] = calls
+        self.assertEqual(program, "py")
+        self.assertEqual(cmd[:2], ["py", "odoo"])
+        self.assertIn("--load=base,web,queue_job", cmd)
+        self.assertIn("--workers=3", cmd)
+        self.assertIn("--gevent-port=9003", cmd)
+        self.assertEqual(cmd[cmd.index("--http-port") + 1], "9000")
+        self.assertEqual(
+            env["ODOO_QUEUE_JOB_CHANNELS"],
+            "root:2,root.msp.billing:2,root.msp.sync:2,root.msp.reports:1",
+        )
 
     def test_allow_list_file_syntax(self):
         path = msp_cli.ROOT / "tools" / "checklog-allow.txt"

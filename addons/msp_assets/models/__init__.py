@@ -8,3 +8,4 @@ from . import helpdesk_ticket
 from . import res_partner
 from . import res_company
 from . import msp_demo
+from . import msp_asset_sync_job

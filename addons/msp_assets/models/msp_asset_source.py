@@ -242,16 +242,10 @@ class MspAssetSource(models.Model):
         return dict(self.env.cr.fetchall())
 
     def _sync(self, client=None):
-        """Run one sync (all mapped clients, or one): returns the run. Only
-        those who may change the source (service managers, the cron) may."""
-        self.ensure_one()
-        self.check_access("write")
-        if not self.configured:
-            raise UserError(
-                self.env._(
-                    "%(connector)s lacks its URL or credentials.", connector=self.name
-                )
-            )
+        """Run one sync (all mapped clients, or one) in this transaction and
+        return its run: the synchronous path (tests, scripts). The buttons
+        and the cron queue jobs instead (msp_asset_sync_job.py)."""
+        self._check_can_sync()
         source = self.sudo().with_company(self.company_id)
         run = source.env["msp.asset.sync.run"].create(
             {"source_id": self.id, "client_id": client.id if client else False}
@@ -259,13 +253,14 @@ class MspAssetSource(models.Model):
         return SyncEngine(source, run, client).execute()
 
     def _cron_sync(self):
+        """Nightly: only queue the sync (a few queries per source)."""
         for source in self.filtered("configured"):
-            source._sync()
+            source._enqueue_sync()
 
     def action_sync_now(self):
         runs = self.env["msp.asset.sync.run"]
         for source in self:
-            runs |= source._sync()
+            runs |= source._enqueue_sync()
         return runs._open()
 
     def action_view_assets(self):
@@ -310,4 +305,4 @@ class MspAssetSourceMapping(models.Model):
         self.ensure_one()
         if not self.client_id:
             raise UserError(self.env._("Map the organisation to a client first."))
-        return self.source_id._sync(self.client_id)._open()
+        return self.source_id._enqueue_sync(self.client_id)._open()

@@ -8,12 +8,14 @@ Per page: one lookup query, one batch create, one UPDATE for last-seen times,
 and an ORM write (with chatter tracking) only for assets that changed."""
 
 import logging
+import traceback
 from collections import Counter, defaultdict
 from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
+from psycopg2 import OperationalError, errorcodes
 
 from odoo.addons.msp_base.tools.sql import bulk_update
 
@@ -44,6 +46,25 @@ LOOKUP_COLUMNS = [
     "contact_id",
     *SYNCED_FIELDS.values(),
 ]
+# the run's counters, in the order _finish writes them
+STAT_FIELDS = (
+    "pages",
+    "requests",
+    "created",
+    "updated",
+    "unchanged",
+    "moved",
+    "went_stale",
+    "came_back",
+    "retired",
+    "unmapped",
+)
+# left to the caller: the whole transaction must be retried (a job retries)
+CONCURRENCY_PGCODES = (
+    errorcodes.SERIALIZATION_FAILURE,
+    errorcodes.DEADLOCK_DETECTED,
+    errorcodes.LOCK_NOT_AVAILABLE,
+)
 
 
 class SyncEngine:
@@ -59,6 +80,7 @@ class SyncEngine:
         self.seen = set()
         self.touched_clients = set()
         self.errors = []
+        self.traceback = False
         self.connector = None
 
     # -- the run ---------------------------------------------------------
@@ -96,7 +118,27 @@ class SyncEngine:
                 self._mark_stale()
                 self._retire_long_stale()
             complete = True
-        except ConnectorError as error:
+        except Exception as error:
+            self._record(error)
+        self._finish(complete, clients, before)
+        return self.run
+
+    def plan(self):
+        """The vendor's organisations mapped again: {org ref: client id},
+        or None when the vendor could not be read (the run then fails and
+        says why)."""
+        try:
+            self.connector = self.source._connector()
+            return self.source._refresh_mapping(self.connector.organisations())
+        except Exception as error:
+            self._record(error)
+        self._finish(False, set(), {})
+        return None
+
+    def _record(self, error):
+        """Keep why the run failed. A serialization failure, deadlock or lock
+        timeout is raised again: only a new transaction can cure it."""
+        if isinstance(error, ConnectorError):
             self.errors.append(
                 {
                     "message": error.message,
@@ -105,18 +147,23 @@ class SyncEngine:
                     "body": error.body,
                 }
             )
-        except (UserError, ValidationError) as error:
+        elif isinstance(error, UserError | ValidationError):
             self.errors.append({"message": str(error)})
-        except Exception as error:  # the run log must say why
-            _logger.exception("Asset sync %s failed", self.source.display_name)
+        elif (
+            isinstance(error, OperationalError) and error.pgcode in CONCURRENCY_PGCODES
+        ):
+            raise error
+        else:
+            _logger.warning(
+                "Asset sync %s failed", self.source.display_name, exc_info=True
+            )
+            self.traceback = traceback.format_exc()
             self.errors.append(
                 {
                     "message": truncate(f"{error.__class__.__name__}: {error}", 250),
                     "body": truncate(str(error)),
                 }
             )
-        self._finish(complete, clients, before)
-        return self.run
 
     def _finish(self, complete, clients, before):
         clients = clients | self.touched_clients
@@ -155,13 +202,8 @@ class SyncEngine:
                 "state": "done" if complete and not failed else "failed",
                 "complete": complete,
                 "requests": self.connector.http.requests if self.connector else 0,
-                **{
-                    key: self.stats[key]
-                    for key in (
-                        "pages created updated unchanged moved went_stale "
-                        "came_back retired unmapped"
-                    ).split()
-                },
+                "traceback": self.traceback,
+                **{key: self.stats[key] for key in STAT_FIELDS if key != "requests"},
             }
         )
 

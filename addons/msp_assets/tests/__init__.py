@@ -5,3 +5,5 @@ from . import test_sync
 from . import test_portal
 from . import test_portal_device
 from . import test_demo_sync
+from . import queue_job_compat  # before queue_job's test helpers
+from . import test_sync_jobs

@@ -1,0 +1,200 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Asset syncs as queue jobs: the buttons and the cron queue and return, a
+job per client, identity keys, a failing client, concurrency retries."""
+
+from unittest import mock
+
+from odoo.tests import tagged
+from psycopg2 import OperationalError, errorcodes
+
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.tests.common import trap_jobs  # after queue_job_compat
+
+from ..models.sync_engine import SyncEngine
+from .common import AssetCase
+from .fake_rmm import FakeServer, FakeTactical
+
+
+class SerializationFailure(OperationalError):
+    """What PostgreSQL raises when a concurrent transaction got there first."""
+
+    pgcode = errorcodes.SERIALIZATION_FAILURE
+
+
+@tagged("post_install", "-at_install")
+class TestSyncJobs(AssetCase):
+    def setUp(self):
+        super().setUp()
+        self.notified = []
+        users = type(self.env["res.users"])
+        patcher = mock.patch.object(
+            users,
+            "_bus_send",
+            lambda user, kind, message, **kw: self.notified.append(
+                (user, kind, message)
+            ),
+        )
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def run_of(self, action):
+        return self.env["msp.asset.sync.run"].browse(action["res_id"])
+
+    def perform_all(self, trap):
+        while trap.enqueued_jobs:
+            trap.perform_enqueued_jobs()
+
+    def test_sync_now_and_the_cron_queue_a_job_and_return(self):
+        source = self.make_source("tactical", "http://127.0.0.1:9")
+        with trap_jobs() as trap:
+            run = self.run_of(source.action_sync_now())
+            trap.assert_jobs_count(1, only=source._job_sync_plan)
+            job = trap.enqueued_jobs[0]
+            self.assertEqual(job.channel, "root.msp.sync")
+            self.assertEqual(job.identity_key, f"msp.asset.sync:{source.id}:all")
+            self.assertEqual((run.state, run.user_id), ("queued", self.env.user))
+            self.assertFalse(self.assets(source))  # nothing synced in the request
+            self.assertEqual(run.progress, 0.0)
+        source.schedule_enabled = True
+        other = self.make_source("tactical", "http://127.0.0.1:9", name="Other")
+        with trap_jobs() as trap:
+            (source | other)._cron_sync()
+            trap.assert_jobs_count(1)  # source's run is still queued: not again
+            self.assertEqual(trap.enqueued_jobs[0].args, (other._active_run(),))
+
+    def test_one_job_per_client_then_the_run_closes_and_tells_the_user(self):
+        with FakeServer(FakeTactical()) as server:
+            source = self.make_source("tactical", server.url)
+            with trap_jobs() as trap:
+                run = self.run_of(source.action_sync_now())
+                trap.perform_enqueued_jobs()  # the plan
+                trap.assert_jobs_count(2, only=source._job_sync_client)
+                self.assertEqual(
+                    {job.identity_key for job in trap.enqueued_jobs},
+                    {
+                        f"msp.asset.sync:{source.id}:{self.acme.id}",
+                        f"msp.asset.sync:{source.id}:{self.bravo.id}",
+                    },
+                )
+                self.assertEqual(
+                    (run.state, run.job_total, run.job_done), ("running", 2, 0)
+                )
+                self.assertEqual(run.child_ids.client_id, self.acme | self.bravo)
+                self.assertFalse(self.notified)
+                trap.perform_enqueued_jobs()  # the clients
+                self.assertEqual(run.child_ids.mapped("state"), ["done", "done"])
+                self.assertEqual((run.job_done, run.progress), (2, 100.0))
+                self.assertEqual(run.state, "running")  # until a finish job says
+                trap.assert_jobs_count(2, only=source._job_sync_finish)
+                trap.perform_enqueued_jobs()
+        self.assertEqual(run.state, "done")
+        self.assertTrue(run.complete)
+        self.assertEqual((run.created, run.pages), (3, 3))
+        self.assertEqual(len(self.assets(source)), 3)
+        [(user, kind, message)] = self.notified  # once, though two finish jobs ran
+        self.assertEqual(
+            (user, kind, message["type"]),
+            (self.env.user, "simple_notification", "success"),
+        )
+        self.assertIn(source.name, message["message"])
+
+    def test_the_client_button_queues_that_client_only(self):
+        with FakeServer(FakeTactical()) as server:
+            source = self.make_source("tactical", server.url)
+            self.sync(source)  # learns the organisations
+            line = source.mapping_ids.filtered(lambda m: m.client_id == self.bravo)
+            with trap_jobs() as trap:
+                run = self.run_of(line.action_sync_client())
+                trap.assert_jobs_count(1, only=source._job_sync_client)
+                self.assertEqual((run.state, run.client_id), ("queued", self.bravo))
+                self.perform_all(trap)
+        self.assertEqual(run.state, "done")
+        self.assertEqual(len(self.notified), 1)
+
+    def test_the_same_scope_is_never_queued_twice(self):
+        source = self.make_source("tactical", "http://127.0.0.1:9")
+        with trap_jobs() as trap:
+            first = self.run_of(source.action_sync_now())
+            second = self.run_of(source.action_sync_now())
+            self.assertEqual(first, second)
+            trap.assert_jobs_count(1)
+        first.state = "done"
+        # stored jobs: the identity key holds even when the run check misses
+        Job = self.env["queue.job"]
+        run = self.run_of(source.action_sync_now())
+        key = f"msp.asset.sync:{source.id}:all"
+        self.assertEqual(Job.search_count([("identity_key", "=", key)]), 1)
+        run.state = "failed"  # as if closed, while its job still waits
+        runs = source.run_ids
+        again = source._enqueue_sync()
+        self.assertEqual(Job.search_count([("identity_key", "=", key)]), 1)
+        self.assertEqual(source.run_ids, runs)  # the second run was dropped
+        self.assertFalse(again)
+
+    def test_a_client_failing_half_way_leaves_the_others_and_a_rerun_completes(self):
+        engine_apply = SyncEngine._apply_page
+        bravo = self.bravo
+
+        def apply_page(engine, records, scope):
+            if engine.client == bravo:
+                raise RuntimeError("worker died half-way")
+            return engine_apply(engine, records, scope)
+
+        with FakeServer(FakeTactical()) as server:
+            source = self.make_source("tactical", server.url)
+            with trap_jobs() as trap:
+                run = self.run_of(source.action_sync_now())
+                trap.perform_enqueued_jobs()
+                with (
+                    mock.patch.object(SyncEngine, "_apply_page", apply_page),
+                    self.assertLogs(
+                        "odoo.addons.msp_assets.models.sync_engine", "WARNING"
+                    ) as logs,
+                ):
+                    trap.perform_enqueued_jobs()
+                self.perform_all(trap)
+            failed = run.child_ids.filtered(lambda r: r.client_id == self.bravo)
+            done = run.child_ids - failed
+            self.assertEqual((failed.state, done.state), ("failed", "done"))
+            self.assertIn("RuntimeError: worker died half-way", failed.traceback)
+            self.assertIn("Traceback", logs.output[0])
+            self.assertEqual(run.state, "failed")
+            self.assertEqual(self.notified[-1][2]["type"], "danger")
+            acme_assets = self.assets(source)
+            self.assertEqual(acme_assets.client_id, self.acme)
+            with trap_jobs() as trap:
+                rerun = self.run_of(source.action_sync_now())
+                self.assertNotEqual(rerun, run)
+                self.perform_all(trap)
+        self.assertEqual(rerun.state, "done")
+        assets = self.assets(source)
+        self.assertEqual(len(assets), 3)
+        self.assertEqual(len(set(assets.mapped("external_id"))), 3)
+        self.assertLessEqual(acme_assets, assets)  # the same records, not copies
+        self.assertEqual(rerun.created, 1)
+
+    def test_a_serialization_failure_is_retried(self):
+        def conflict(engine, records, scope):
+            raise SerializationFailure("could not serialize access")
+
+        with FakeServer(FakeTactical()) as server:
+            source = self.make_source("tactical", server.url)
+            with trap_jobs() as trap:
+                run = self.run_of(source.action_sync_now())
+                trap.perform_enqueued_jobs()
+                job = trap.enqueued_jobs[0]
+                with (
+                    mock.patch.object(SyncEngine, "_apply_page", conflict),
+                    self.assertRaises(RetryableJobError),
+                ):
+                    job.perform()
+                self.assertFalse(run.child_ids.error_ids)  # not recorded: retried
+                job.perform()  # the retry, the other transaction gone
+                self.assertEqual(job.args[0].state, "done")
+
+    def test_without_delay_everything_runs_at_once(self):
+        with FakeServer(FakeTactical()) as server:
+            source = self.make_source("tactical", server.url)
+            action = source.with_context(queue_job__no_delay=True).action_sync_now()
+        run = self.run_of(action)
+        self.assertEqual((run.state, run.created, run.job_total), ("done", 3, 2))
