@@ -12,6 +12,7 @@
         "msp_base",
         "mail",
         "base_import",
+        "queue_job",
     ],
     "external_dependencies": {"python": ["requests", "xlsxwriter"]},
     "data": [
@@ -19,6 +20,7 @@
         "security/msp_assets_security.xml",
         "data/msp_asset_type_data.xml",
         "data/msp_assets_cron.xml",
+        "data/queue_job_channel_data.xml",
         "views/msp_asset_views.xml",
         "views/msp_asset_source_views.xml",
         "views/helpdesk_portal_templates.xml",
