@@ -24,7 +24,7 @@ JOB_BATCH_SIZE = 50
 CHANNEL = "root.msp.billing"
 # another transaction got there first, or a lock was not granted in time:
 # the job is retried later (back-off: the job function's retry pattern)
-RETRYABLE = RETRY + (psycopg2.errors.LockNotAvailable,)
+RETRYABLE = (*RETRY, psycopg2.errors.LockNotAvailable)
 # job states still to come (queue.job)
 OPEN_JOB_STATES = ("wait_dependencies", "pending", "enqueued", "started")
 
@@ -112,8 +112,10 @@ class MspBillingRunJob(models.Model):
             elif run.job_state == "queued":
                 prefix = run._job_key_prefix()
                 batches = jobs.filtered(
-                    lambda job, prefix=prefix: job.identity_key.startswith(prefix)
-                    and job.method_name == "_job_bill_batch"
+                    lambda job, prefix=prefix: (
+                        job.identity_key.startswith(prefix)
+                        and job.method_name == "_job_bill_batch"
+                    )
                 )
                 ended = batches.filtered(lambda job: job.state in ("done", "failed"))
                 done = sum(len(job.args[0]) if job.args else 0 for job in ended)
@@ -236,7 +238,13 @@ class MspBillingRunJob(models.Model):
                 self.env._("Billing jobs still running"), seconds=10, ignore_retry=True
             )
         failed_jobs = jobs.filtered(lambda job: job.state in ("failed", "cancelled"))
-        failed_lines = self.line_ids.filtered(lambda line: line.state == "failed")
+        # a contract that failed, then was billed by a re-run, is no failure
+        invoiced = self.line_ids.filtered(lambda line: line.state == "invoiced")
+        failed_lines = self.line_ids.filtered(
+            lambda line: (
+                line.state == "failed" and line.contract_id not in invoiced.contract_id
+            )
+        )
         values = {"job_state": "failed" if failed_jobs or failed_lines else "done"}
         if failed_jobs:
             values["job_error_details"] = "\n\n".join(
@@ -265,7 +273,8 @@ class MspBillingRunJob(models.Model):
                 review=self.to_review_count,
             )
         user = self.job_user_id
-        partner_ids = user.partner_id.ids if user and not user.share else []
+        people = user.filtered(lambda u: not u.share and u.id != api.SUPERUSER_ID)
+        partner_ids = people.partner_id.ids
         self.message_post(body=message, partner_ids=partner_ids)
         if user:
             user._bus_send(
