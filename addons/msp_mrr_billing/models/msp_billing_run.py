@@ -356,12 +356,7 @@ class MspBillingRun(models.Model):
         # cycle is invoiced the day after the end, so no date_end filter here
         return contracts
 
-    def action_run(self):
-        with system_write():
-            for run in self:
-                run._bill(run._due_contracts())
-                run.state = "review"
-        return True
+    # action_run: models/msp_billing_run_job.py (the run as queue jobs)
 
     def _bill(self, contracts):
         """Invoice every cycle due by the run's date, oldest first, one
@@ -420,6 +415,8 @@ class MspBillingRun(models.Model):
                     # whole transaction (service.model.retrying)
                     raise
                 except psycopg2.errors.LockNotAvailable:
+                    if self.env.context.get("msp_billing_job"):
+                        raise  # a job: retried later (RetryableJobError)
                     self._record_failure(
                         contract,
                         "skipped",

@@ -43,7 +43,9 @@ class MspDemo(models.AbstractModel):
                     "noupdate": True,
                 }
             )
-            run.action_run()
+            # billed now, in this transaction (queue_job runs the jobs
+            # inline): the history is posted right after
+            run.with_context(queue_job__no_delay=True).action_run()
             with system_write():
                 run.line_ids.filtered(lambda line: line.state == "invoiced").write(
                     {"accepted": True}

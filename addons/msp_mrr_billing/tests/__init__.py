@@ -19,3 +19,4 @@ from . import test_role_tour
 from . import test_run_create
 from . import test_portal_contract_page
 from . import test_demo_history
+from . import test_billing_jobs

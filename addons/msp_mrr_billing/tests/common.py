@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import date
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import TransactionCase
@@ -13,6 +14,16 @@ class BillingCase(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # Run Billing enqueues jobs (queue_job); these tests read the results
+        # right after it, so jobs run inline unless a test's context says
+        # queue_job__no_delay=False (tests/test_billing_jobs.py), also for
+        # calls over HTTP (no context key there)
+        cls.startClassPatcher(
+            patch(
+                "odoo.addons.queue_job.delay.must_run_without_delay",
+                new=lambda env: env.context.get("queue_job__no_delay", True),
+            )
+        )
         env = cls.env
         env.company.msp_time_lock_date = False  # the demo locks past months
         cls.client = env["res.partner"].create(

@@ -1,4 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from unittest.mock import patch
+
 from dateutil.relativedelta import relativedelta
 from odoo import Command, fields
 from odoo.tests import HttpCase, tagged
@@ -41,7 +43,11 @@ class TestBillingTour(HttpCase):
                 ],
             }
         )
-        self.start_tour("/odoo", "msp_role_billing", login="tour_role_billing")
+        # Run Billing's jobs run inline here (no job runner in tests)
+        with patch(
+            "odoo.addons.queue_job.delay.must_run_without_delay", return_value=True
+        ):
+            self.start_tour("/odoo", "msp_role_billing", login="tour_role_billing")
         line = self.env["msp.billing.run.line"].search(
             [("contract_id", "=", contract.id)]
         )
