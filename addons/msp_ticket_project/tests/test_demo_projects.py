@@ -3,7 +3,25 @@
 (converted from a ticket, gated, in flight, a change order awaiting the
 client) and Oakridge's network refresh (invoiced, in hypercare)."""
 
+from lxml import etree
 from odoo.tests import TransactionCase, tagged
+
+SUB_VIEWS = ("list", "kanban", "form")
+
+
+def form_spec(node):
+    """The web_read specification of a view: its fields, and the fields of
+    the sub-views of its x2many fields."""
+    spec = {}
+    for field in node.iter("field"):
+        owner = field.getparent()
+        while owner is not None and owner is not node and owner.tag != "field":
+            owner = owner.getparent()
+        if owner is not node:
+            continue  # a field of a sub-view
+        subs = [child for child in field if child.tag in SUB_VIEWS]
+        spec[field.get("name")] = {"fields": form_spec(subs[0])} if subs else {}
+    return spec
 
 
 @tagged("post_install", "-at_install")
@@ -85,3 +103,16 @@ class TestDemoProjects(TransactionCase):
         # a technician on the project team is a resource, not its manager
         sam = self.env.ref("msp_base.user_sam")
         self.assertFalse(sam.has_group("project.group_project_manager"))
+
+    def test_each_role_opens_the_project_form(self):
+        """What the web client reads to show a project (its form view's
+        fields, the gate's and phases' lists included) as each role."""
+        for login in ("ben", "nora", "grace", "dana", "luis"):
+            user = self.env["res.users"].search([("login", "=", login)])
+            Project = self.env["project.project"].with_user(user)
+            arch = Project.get_views([(False, "form")])["views"]["form"]["arch"]
+            spec = form_spec(etree.fromstring(arch))
+            self.assertIn("msp_assumption_ids", spec)
+            for project in (self.acme, self.oakridge):
+                (values,) = project.with_user(user).web_read(spec)
+                self.assertEqual(values["id"], project.id, login)
