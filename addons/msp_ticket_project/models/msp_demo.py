@@ -105,6 +105,8 @@ class MspDemo(models.AbstractModel):
             }
         )
         self._demo_xmlid(ticket, "demo_ticket_acme_m365")
+        # Joe asked by e-mail: he follows his ticket (and so the project)
+        ticket.message_subscribe(partner_ids=joe.ids)
         if ticket.project_id:
             self._demo_log(sam, start, 1.5, "Scoping call with Joe", ticket=ticket)
         wizard = (

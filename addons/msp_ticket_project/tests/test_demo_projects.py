@@ -57,6 +57,15 @@ class TestDemoProjects(TransactionCase):
         self.assertIn(
             self.env.ref("msp_base.portal_user_acme").partner_id, order.contact_ids
         )
+        # Joe followed his ticket: he reads the project on the portal
+        acme_user = self.env.ref("msp_base.portal_user_acme")
+        self.assertIn(
+            project, self.env["project.project"].with_user(acme_user).search([])
+        )
+        oakridge_user = self.env.ref("msp_base.portal_user_oakridge")
+        self.assertNotIn(
+            project, self.env["project.project"].with_user(oakridge_user).search([])
+        )
         flagged = self.env["account.analytic.line"].search(
             [
                 ("project_id", "=", project.id),
