@@ -519,8 +519,13 @@ def billing_setup(env, opts):
     products = bench.make_products(env)
     for label in ("one", "two"):
         clients = bench.make_clients(env, Opts)
-        for n, client in enumerate(clients):
-            client.name = f"Load {tag} {label} {n:05d}"
+        env.cr.execute(
+            "UPDATE res_partner SET name = %s || lpad(c.n::text, 5, '0')"
+            "  FROM unnest(%s::int[]) WITH ORDINALITY AS c(id, n)"
+            " WHERE res_partner.id = c.id",
+            [f"Load {tag} {label} ", clients.ids],
+        )
+        clients.invalidate_recordset(["name"])
         contracts = bench.make_contracts(env, clients, products, period_start, True)
         sets.append((clients, contracts))
     env.flush_all()
