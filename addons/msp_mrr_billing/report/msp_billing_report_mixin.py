@@ -58,3 +58,51 @@ class MspBillingReportMixin(models.AbstractModel):
             label,
             f"{label} {fields.Date.context_today(self)}.xlsx",
         )
+
+
+def cost_warning(env, entries, hours):
+    """Why a margin cannot be trusted: time at no cost (employees without an
+    hourly cost), or False."""
+    if not entries:
+        return False
+    return env._(
+        "%(count)s entries by employees without cost (%(hours)s h)",
+        count=entries,
+        hours=f"{hours:g}",
+    )
+
+
+class MspCostWarningMixin(models.AbstractModel):
+    """Margin reports over time entries: the entries and hours at no cost,
+    and the warning they give (contract profitability, project analysis)."""
+
+    _name = "msp.cost.warning.mixin"
+    _description = "Margin report: time without cost"
+
+    uncosted_entries = fields.Integer(
+        string="Entries Without Cost",
+        readonly=True,
+        aggregator="sum",
+        help="Time entries at no cost: their employee had no hourly cost. "
+        "The margin is overstated by their hours.",
+    )
+    uncosted_hours = fields.Float(
+        string="Hours Without Cost", readonly=True, aggregator="sum"
+    )
+    cost_incomplete = fields.Boolean(
+        readonly=True,
+        aggregator="bool_or",
+        help="Some of the time has no cost (employees without an hourly cost).",
+    )
+    cost_warning = fields.Char(
+        string="Warning",
+        compute="_compute_cost_warning",
+        help="Why the margin cannot be trusted.",
+    )
+
+    @api.depends("uncosted_entries", "uncosted_hours")
+    def _compute_cost_warning(self):
+        for row in self:
+            row.cost_warning = cost_warning(
+                self.env, row.uncosted_entries, row.uncosted_hours
+            )

@@ -21,7 +21,7 @@ class MspContractProfitabilityReport(models.Model):
     revenue (the lines' period) and for the time (the entries' dates)."""
 
     _name = "msp.contract.profitability.report"
-    _inherit = ["msp.billing.report.mixin"]
+    _inherit = ["msp.billing.report.mixin", "msp.cost.warning.mixin"]
     _description = "Contract Profitability"
     _auto = False
     _depends = merge_depends(BILLED_DEPENDS, TIME_DEPENDS, CONTRACT_DEPENDS)
@@ -52,26 +52,6 @@ class MspContractProfitabilityReport(models.Model):
         help="The client's confirmed time in the cycle at the employees' hourly "
         "cost (the timesheets' amount).",
     )
-    uncosted_entries = fields.Integer(
-        string="Entries Without Cost",
-        readonly=True,
-        aggregator="sum",
-        help="Time entries of the cycle at no cost: their employee had no "
-        "hourly cost. The margin is overstated by their hours.",
-    )
-    uncosted_hours = fields.Float(
-        string="Hours Without Cost", readonly=True, aggregator="sum"
-    )
-    cost_incomplete = fields.Boolean(
-        readonly=True,
-        aggregator="bool_or",
-        help="Some of the time has no cost (employees without an hourly cost).",
-    )
-    cost_warning = fields.Char(
-        string="Warning",
-        compute="_compute_cost_warning",
-        help="Why the margin cannot be trusted.",
-    )
     margin = fields.Float(readonly=True, aggregator="sum")
     margin_pct = fields.Float(
         string="Margin (%)",
@@ -79,18 +59,6 @@ class MspContractProfitabilityReport(models.Model):
         aggregator="avg",
         help="Margin / revenue (grouped: of the group's sums; 0 without revenue).",
     )
-
-    def _compute_cost_warning(self):
-        for row in self:
-            row.cost_warning = (
-                self.env._(
-                    "%(count)s entries by employees without cost (%(hours)s h)",
-                    count=row.uncosted_entries,
-                    hours=f"{row.uncosted_hours:g}",
-                )
-                if row.uncosted_entries
-                else False
-            )
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)

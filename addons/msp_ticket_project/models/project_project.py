@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
+from odoo.addons.msp_mrr_billing.report.msp_billing_report_mixin import cost_warning
+
 from .project_milestone import BURN_STATES, burn
 
 # rates, prices, costs and margins: project managers (service managers
@@ -190,7 +192,6 @@ class ProjectProject(models.Model):
     def _compute_msp_margin(self):
         # late import: the report module imports this one
         from ..report.msp_project_analysis import (  # noqa: PLC0415
-            cost_warning,
             project_figures_sql,
         )
 

@@ -24,7 +24,7 @@ the number of time entries.
   planning); planned margin = their difference.
 """
 
-from odoo import api, fields, models, tools
+from odoo import fields, models, tools
 from odoo.tools import SQL
 
 from ..models.project_milestone import AMBER_PCT, BURN_STATES
@@ -154,20 +154,9 @@ def project_figures_sql(project_ids=None):
     )
 
 
-def cost_warning(env, entries, hours):
-    if not entries:
-        return False
-    return env._(
-        "%(count)s entries by employees without cost (%(hours)s h): the "
-        "margin is overstated",
-        count=entries,
-        hours=f"{hours:g}",
-    )
-
-
 class MspProjectAnalysis(models.Model):
     _name = "msp.project.analysis"
-    _inherit = ["msp.billing.report.mixin"]
+    _inherit = ["msp.billing.report.mixin", "msp.cost.warning.mixin"]
     _description = "Project Analysis"
     _auto = False
     _order = "project_id desc"
@@ -263,29 +252,6 @@ class MspProjectAnalysis(models.Model):
     planned_revenue = fields.Float(readonly=True, aggregator="sum")
     planned_cost = fields.Float(readonly=True, aggregator="sum")
     planned_margin = fields.Float(readonly=True, aggregator="sum")
-    uncosted_entries = fields.Integer(
-        string="Entries Without Cost", readonly=True, aggregator="sum"
-    )
-    uncosted_hours = fields.Float(
-        string="Hours Without Cost", readonly=True, aggregator="sum"
-    )
-    cost_incomplete = fields.Boolean(
-        readonly=True,
-        aggregator="bool_or",
-        help="Some of the time has no cost (employees without an hourly cost).",
-    )
-    cost_warning = fields.Char(
-        string="Warning",
-        compute="_compute_cost_warning",
-        help="Why the margin cannot be trusted.",
-    )
-
-    @api.depends("uncosted_entries", "uncosted_hours")
-    def _compute_cost_warning(self):
-        for row in self:
-            row.cost_warning = cost_warning(
-                self.env, row.uncosted_entries, row.uncosted_hours
-            )
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)

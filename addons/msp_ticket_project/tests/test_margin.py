@@ -117,7 +117,7 @@ class TestMargin(ProjectRollupCase):
         self.assertTrue(row.cost_incomplete)
         self.assertEqual(row.uncosted_entries, 1)
         self.assertEqual(row.uncosted_hours, 1.5)
-        self.assertTrue(row.cost_warning)
+        self.assertEqual(row.cost_warning, self.project.msp_cost_warning)
 
     def test_technician_reads_no_money(self):
         """Technicians see the hours, never rates, prices, costs or margins;
