@@ -3,7 +3,7 @@
 {
     "name": "MSP Assets",
     "summary": "Asset inventory per client, synced from RMM tools and Microsoft 365",
-    "version": "18.0.2.2.0",
+    "version": "18.0.2.3.0",
     "license": "AGPL-3",
     "category": "Services/Helpdesk",
     "author": "MSP Suite contributors",

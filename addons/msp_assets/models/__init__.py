@@ -9,3 +9,4 @@ from . import res_partner
 from . import res_company
 from . import msp_demo
 from . import msp_asset_sync_job
+from . import msp_asset_reconciliation

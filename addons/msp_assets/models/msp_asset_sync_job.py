@@ -4,18 +4,24 @@
 Sync Now, the nightly cron and the per-client button create a run (queued)
 and return at once. A source-wide sync is a *plan* job (reads the vendor's
 organisations, refreshes the mapping) that queues one job per mapped client,
-each with a child run; each client job commits its own work, and a small
-*finish* job after each one counts the children and, when none is left,
-closes the parent run and tells the user who started it. The identity key
+each with a child run, and one *finish* job after them (lower priority, one
+per run: identity key ``msp.asset.sync.finish:<run>``). Each client job
+commits its own work. The finish job waits (polling, without using up its
+retries) until every job of the run has ended, closes the run of a job that
+failed after its retries with that job's traceback, then closes the parent
+run and tells the user who started it. The identity key
 ``msp.asset.sync:<source>:<client or all>`` keeps the same scope from being
 queued twice while a job for it waits. Serialization failures and lock
 timeouts become ``RetryableJobError`` (retried with the back-off of the job
 functions in data/queue_job_function_data.xml); the sync engine already
-records any other failure, with its traceback, on the run."""
+records any other failure, with its traceback, on the run. A run shows
+*Running* as soon as its job has started (queue_job commits that state),
+and *Failed* when its job failed, even before the run's own transaction
+could say so."""
 
 from contextlib import contextmanager
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from psycopg2 import OperationalError, errorcodes
 
@@ -31,6 +37,9 @@ RETRYABLE_PGCODES = (
     errorcodes.LOCK_NOT_AVAILABLE,
 )
 ACTIVE = ("queued", "running")
+# queue.job states of a job still to come, and of one that ended badly
+OPEN_JOB_STATES = ("wait_dependencies", "pending", "enqueued", "started")
+FAILED_JOB_STATES = ("failed", "cancelled")
 
 
 @contextmanager
@@ -110,6 +119,10 @@ class MspAssetSource(models.Model):
             # now: its job (and run) stand, ours goes
             run.unlink()
             return self._active_run(client)
+        if run.exists():  # (a job run at once may have closed it: no_delay)
+            run.job_uuid = job.uuid
+        if client:
+            source._delay_sync_finish(run)
         return run
 
     def _delay_sync_client(self, run):
@@ -121,6 +134,16 @@ class MspAssetSource(models.Model):
                 client=run.client_id.name,
             ),
         )._job_sync_client(run)
+
+    def _delay_sync_finish(self, run):
+        """One finish job per run, after its work jobs (lower priority)."""
+        return self.with_delay(
+            priority=20,
+            identity_key=f"msp.asset.sync.finish:{run.id}",
+            description=self.env._(
+                "Asset sync: %(name)s, close the run", name=self.name
+            ),
+        )._job_sync_finish(run)
 
     # -- jobs --------------------------------------------------------------
     def _job_sync_plan(self, run):
@@ -158,10 +181,18 @@ class MspAssetSource(models.Model):
                     state="done", complete=True, finished=fields.Datetime.now()
                 )
             run.write(values)
-        for child in children:
-            source._delay_sync_client(child)
         if not children:
             run._notify_end()
+            return "no client to sync"
+        for child in children:
+            job = source._delay_sync_client(child)
+            if isinstance(job, Job):
+                child.job_uuid = job.uuid
+            else:
+                # a sync of this one client, queued on its own, still waits:
+                # it does the work, this run says so
+                child._close_as_duplicate(job)
+        source._delay_sync_finish(run)
         return f"{len(children)} client jobs queued"
 
     def _job_sync_client(self, run):
@@ -174,28 +205,36 @@ class MspAssetSource(models.Model):
         with retry_on_concurrency():
             run.state = "running"
             SyncEngine(source, run, run.client_id).execute()
-        if run.parent_id:
-            # after this job's commit: closes the parent when it is the last
-            source.with_delay(
-                description=self.env._(
-                    "Asset sync: %(name)s, close the run", name=self.name
-                )
-            )._job_sync_finish(run.parent_id)
-        else:
-            run._notify_end()
         return f"{run.state}: {run.created} created, {run.updated} updated"
 
-    def _job_sync_finish(self, parent):
-        """Job: close the parent run once every client job has ended. Two of
-        these at once: one fails to serialize, is retried, finds it closed."""
-        parent = parent.sudo()
-        if parent.state not in ACTIVE:
+    def _job_sync_finish(self, run):
+        """Job: once every job of the run (and of its client runs) has
+        ended, close the runs whose job failed after its retries, then close
+        the run and tell who started it. While jobs are left it waits and
+        comes back (RetryableJobError that uses up no retry)."""
+        run = run.sudo()
+        if run.state not in ACTIVE and not run.child_ids:
+            run._notify_end()  # a single client's run: closed by its job
+            return run.state
+        if run.state not in ACTIVE:
             return "already closed"
+        runs = run | run.child_ids
+        jobs = runs._jobs()
+        if jobs.filtered(lambda job: job.state in OPEN_JOB_STATES):
+            raise RetryableJobError(
+                self.env._("Asset sync jobs still running"),
+                seconds=10,
+                ignore_retry=True,
+            )
+        with retry_on_concurrency():
+            (run.child_ids or run)._close_unfinished(jobs)
+        if not run.child_ids:
+            run._notify_end()
+            return run.state
         Run = self.env["msp.asset.sync.run"].sudo()
-        domain = [("parent_id", "=", parent.id)]
+        domain = [("parent_id", "=", run.id)]
         states = dict(Run._read_group(domain, ["state"], ["__count"]))
-        if any(states.get(state) for state in ACTIVE):
-            return "clients still syncing"
+        parent = run
         [sums] = Run._read_group(domain, [], [f"{f}:sum" for f in STAT_FIELDS])
         incomplete = Run.search_count([*domain, ("complete", "=", False)])
         with retry_on_concurrency():
@@ -239,6 +278,21 @@ class MspAssetSyncRun(models.Model):
         groups="msp_base.group_msp_service_manager",
         help="Where an unexpected failure happened, for whoever fixes it.",
     )
+    job_uuid = fields.Char(
+        string="Job", readonly=True, copy=False, help="The queue job doing this run."
+    )
+    status = fields.Selection(
+        [
+            ("queued", "Queued"),
+            ("running", "Running"),
+            ("done", "Complete"),
+            ("failed", "Failed"),
+        ],
+        compute="_compute_status",
+        help="The run's state, or what its queue job says while the run's own "
+        "transaction has not ended: Running once the job has started, Failed "
+        "when the job failed after its retries.",
+    )
     job_done = fields.Integer(string="Jobs Ended", compute="_compute_progress")
     progress = fields.Float(compute="_compute_progress")
 
@@ -257,6 +311,71 @@ class MspAssetSyncRun(models.Model):
                 run.progress = 100.0 * run.job_done / run.job_total
             else:
                 run.progress = 0.0 if run.state in ACTIVE else 100.0
+
+    def _jobs(self):
+        """The stored queue jobs of these runs (one query)."""
+        uuids = [uuid for uuid in self.mapped("job_uuid") if uuid]
+        if not uuids:
+            return self.env["queue.job"].sudo().browse()
+        return self.env["queue.job"].sudo().search([("uuid", "in", uuids)])
+
+    @api.depends("state", "job_uuid")
+    def _compute_status(self):
+        active = self.filtered(lambda run: run.state in ACTIVE and run.job_uuid)
+        job_states = {job.uuid: job.state for job in active._jobs()}
+        for run in self:
+            job_state = job_states.get(run.job_uuid) if run in active else None
+            if job_state in FAILED_JOB_STATES:
+                run.status = "failed"
+            elif job_state == "started" or run.state == "running":
+                run.status = "running"
+            else:
+                run.status = run.state
+
+    def _close_unfinished(self, jobs):
+        """Close, as failed, the runs still open whose job has ended: failed
+        after its retries (its traceback kept), cancelled, or gone."""
+        by_uuid = {job.uuid: job for job in jobs}
+        for run in self.filtered(lambda run: run.state in ACTIVE):
+            job = by_uuid.get(run.job_uuid)
+            if job and job.state in OPEN_JOB_STATES:
+                continue
+            if job and job.state == "failed":
+                message = self.env._("The sync job failed after its retries.")
+            elif job and job.state == "cancelled":
+                message = self.env._("The sync job was cancelled.")
+            else:
+                message = self.env._("The sync job ended without closing its run.")
+            run.write(
+                {
+                    "state": "failed",
+                    "finished": fields.Datetime.now(),
+                    "traceback": (job and (job.exc_info or job.exc_message)) or message,
+                    "error_ids": [Command.create({"message": message})],
+                }
+            )
+
+    def _close_as_duplicate(self, job):
+        """This client's sync is already queued on its own (``job``): that
+        job does the work; this run says so and ends."""
+        self.write(
+            {
+                "state": "failed",
+                "finished": fields.Datetime.now(),
+                "job_uuid": job.uuid,
+                "error_ids": [
+                    Command.create(
+                        {
+                            "level": "warning",
+                            "message": self.env._(
+                                "Skipped: a sync of this client alone was "
+                                "already queued and does it."
+                            ),
+                        }
+                    )
+                ],
+            }
+        )
 
     def _notify_end(self):
         """Tell the user who started the run how it ended (a toast)."""

@@ -7,3 +7,4 @@ from . import test_portal_device
 from . import test_demo_sync
 from . import queue_job_compat  # before queue_job's test helpers
 from . import test_sync_jobs
+from . import test_reconciliation_jobs

@@ -405,7 +405,7 @@ class TestLifecycleAndReconciliation(AssetCase):
         wizard = self.env["msp.asset.reconciliation"].create(
             {"client_ids": [(6, 0, self.acme.ids)]}
         )
-        wizard.action_compute()
+        wizard.with_context(queue_job__no_delay=True).action_compute()
         line = wizard.line_ids
         self.assertEqual(
             (line.discovered, line.inventory, line.billed, line.under_billed),
@@ -438,7 +438,7 @@ class TestLifecycleAndReconciliation(AssetCase):
         wizard = self.env["msp.asset.reconciliation"].create(
             {"client_ids": [(6, 0, self.acme.ids)]}
         )
-        wizard.action_compute()
+        wizard.with_context(queue_job__no_delay=True).action_compute()
         self.assertEqual(wizard.line_ids.refund_risk, 2)
         self.assertIn("refund risk", wizard.line_ids.flags)
 
@@ -455,7 +455,7 @@ class TestLifecycleAndReconciliation(AssetCase):
         wizard = self.env["msp.asset.reconciliation"].create(
             {"client_ids": [(6, 0, self.acme.ids)]}
         )
-        wizard.action_compute()
+        wizard.with_context(queue_job__no_delay=True).action_compute()
         line = wizard.line_ids
         self.assertEqual(line.billing_class, "server")
         self.assertEqual((line.inventory, line.billed, line.refund_risk), (0, 2, 2))

@@ -122,7 +122,7 @@ class TestAssetAccess(TransactionCase):
         )
         self.assertEqual(rows.mapped("count"), [1])
         wizard = self.env["msp.asset.reconciliation"].with_user(self.billing).create({})
-        wizard.action_compute()
+        wizard.with_context(queue_job__no_delay=True).action_compute()
         with self.assertRaises(AccessError):
             self.env["msp.asset.reconciliation"].with_user(self.tech).create({})
         with self.assertRaises(AccessError):

@@ -8,6 +8,7 @@ from odoo.tests import tagged
 from psycopg2 import OperationalError, errorcodes
 
 from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs  # after queue_job_compat
 
 from ..models.sync_engine import SyncEngine
@@ -70,7 +71,7 @@ class TestSyncJobs(AssetCase):
                 trap.perform_enqueued_jobs()  # the plan
                 trap.assert_jobs_count(2, only=source._job_sync_client)
                 self.assertEqual(
-                    {job.identity_key for job in trap.enqueued_jobs},
+                    {job.identity_key for job in trap.enqueued_jobs[:2]},
                     {
                         f"msp.asset.sync:{source.id}:{self.acme.id}",
                         f"msp.asset.sync:{source.id}:{self.bravo.id}",
@@ -81,17 +82,19 @@ class TestSyncJobs(AssetCase):
                 )
                 self.assertEqual(run.child_ids.client_id, self.acme | self.bravo)
                 self.assertFalse(self.notified)
-                trap.perform_enqueued_jobs()  # the clients
+                [finish] = trap.enqueued_jobs[2:]  # one, after the clients
+                self.assertEqual(finish.func.__name__, "_job_sync_finish")
+                self.assertEqual(finish.identity_key, f"msp.asset.sync.finish:{run.id}")
+                self.assertGreater(finish.priority, trap.enqueued_jobs[0].priority)
+                trap.perform_enqueued_jobs()  # the clients, then the finish
                 self.assertEqual(run.child_ids.mapped("state"), ["done", "done"])
                 self.assertEqual((run.job_done, run.progress), (2, 100.0))
-                self.assertEqual(run.state, "running")  # until a finish job says
-                trap.assert_jobs_count(2, only=source._job_sync_finish)
-                trap.perform_enqueued_jobs()
+                self.assertFalse(trap.enqueued_jobs)
         self.assertEqual(run.state, "done")
         self.assertTrue(run.complete)
         self.assertEqual((run.created, run.pages), (3, 3))
         self.assertEqual(len(self.assets(source)), 3)
-        [(user, kind, message)] = self.notified  # once, though two finish jobs ran
+        [(user, kind, message)] = self.notified  # once
         self.assertEqual(
             (user, kind, message["type"]),
             (self.env.user, "simple_notification", "success"),
@@ -198,3 +201,95 @@ class TestSyncJobs(AssetCase):
             action = source.with_context(queue_job__no_delay=True).action_sync_now()
         run = self.run_of(action)
         self.assertEqual((run.state, run.created, run.job_total), ("done", 3, 2))
+
+    # -- stored jobs, as the runner sees them ---------------------------------
+    def stored(self, run_or_key):
+        Jobs = self.env["queue.job"].sudo()
+        if isinstance(run_or_key, str):
+            return Jobs.search([("identity_key", "=", run_or_key)])
+        return Jobs.search([("uuid", "=", run_or_key.job_uuid)])
+
+    def perform(self, record):
+        """Run a stored job as the runner does, and store how it ended."""
+        job = Job.load(self.env, record.uuid)
+        job.set_started()
+        job.perform()
+        job.set_done()
+        job.store()
+
+    def test_one_finish_job_per_sync_which_waits_for_the_clients(self):
+        with FakeServer(FakeTactical()) as server:
+            source = self.make_source("tactical", server.url)
+            run = self.run_of(source.action_sync_now())
+            self.assertEqual(run.status, "queued")
+            plan = self.stored(run)
+            plan.state = "started"  # committed by the runner before the work
+            run.invalidate_recordset(["status"])
+            self.assertEqual((run.state, run.status), ("queued", "running"))
+            plan.state = "enqueued"
+            self.perform(plan)
+            finish_key = f"msp.asset.sync.finish:{run.id}"
+            finish = self.stored(finish_key)
+            self.assertEqual(len(finish), 1)
+            clients = self.stored(run.child_ids[0]) | self.stored(run.child_ids[1])
+            self.assertEqual(len(clients), 2)
+            # the finish job comes back while client jobs are left, using no
+            # retry and queuing nothing new
+            with self.assertRaises(RetryableJobError) as caught:
+                Job.load(self.env, finish.uuid).perform()
+            self.assertTrue(caught.exception.ignore_retry)
+            self.assertEqual(run.state, "running")
+            for client_job in clients:
+                self.perform(client_job)
+            self.assertEqual(run.state, "running")
+            self.perform(finish)
+        self.assertEqual((run.state, run.status, run.created), ("done", "done", 3))
+        self.assertEqual(len(self.stored(finish_key)), 1)
+        jobs = self.env["queue.job"].sudo().search(
+            [("identity_key", "=like", f"msp.asset.sync%:{source.id}%")]
+        ) | self.stored(finish_key)
+        self.assertEqual(len(jobs), 4)  # plan, two clients, one finish
+        self.assertEqual(len(self.notified), 1)
+
+    def test_a_client_job_failing_after_its_retries_closes_its_run(self):
+        with FakeServer(FakeTactical()) as server:
+            source = self.make_source("tactical", server.url)
+            run = self.run_of(source.action_sync_now())
+            self.perform(self.stored(run))
+            acme_run, bravo_run = (
+                run.child_ids.filtered(lambda r, c=client: r.client_id == c)
+                for client in (self.acme, self.bravo)
+            )
+            self.perform(self.stored(acme_run))
+            # bravo's job met lock timeouts until its retries ran out
+            bravo_job = self.stored(bravo_run)
+            bravo_job.write(
+                {
+                    "state": "failed",
+                    "exc_name": "FailedJobError",
+                    "exc_info": "Traceback ...\nFailedJobError: Max. retries (5)",
+                }
+            )
+            bravo_run.invalidate_recordset(["status"])
+            self.assertEqual((bravo_run.state, bravo_run.status), ("queued", "failed"))
+            self.perform(self.stored(f"msp.asset.sync.finish:{run.id}"))
+        self.assertEqual((acme_run.state, bravo_run.state), ("done", "failed"))
+        self.assertIn("Max. retries", bravo_run.traceback)
+        self.assertIn("after its retries", bravo_run.error_ids.message)
+        self.assertEqual(run.state, "failed")
+        self.assertEqual(self.notified[-1][2]["type"], "danger")
+
+    def test_a_client_already_queued_alone_is_not_queued_again(self):
+        with FakeServer(FakeTactical()) as server:
+            source = self.make_source("tactical", server.url)
+            self.sync(source)  # learns the organisations
+            line = source.mapping_ids.filtered(lambda m: m.client_id == self.bravo)
+            alone = self.run_of(line.action_sync_client())
+            run = self.run_of(source.action_sync_now())
+            self.perform(self.stored(run))
+            bravo_run = run.child_ids.filtered(lambda r: r.client_id == self.bravo)
+            self.assertEqual(bravo_run.state, "failed")
+            self.assertEqual(bravo_run.job_uuid, alone.job_uuid)
+            self.assertIn("already queued", bravo_run.error_ids.message)
+            key = f"msp.asset.sync:{source.id}:{self.bravo.id}"
+            self.assertEqual(len(self.stored(key)), 1)

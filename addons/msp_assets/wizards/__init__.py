@@ -1,1 +1,0 @@
-from . import msp_asset_reconciliation
