@@ -778,6 +778,16 @@ def phase_sync(opts, db_settings, env, figures):
     assets = env.sql(
         "SELECT count(*) FROM msp_asset WHERE source_id = %s", [source_id]
     )[0][0]
+    # plan, one per client, one finish: no job left behind the run
+    kinds = dict(
+        env.sql(
+            "SELECT method_name, count(*) FROM queue_job"
+            " WHERE model_name = 'msp.asset.source' AND date_created >= %s"
+            " GROUP BY 1",
+            [since],
+        )
+    )
+    log(f"sync: jobs by kind {kinds}")
     log(
         f"sync: button returned in {returned:.2f} s; run {row and row[0]} after "
         f"{wall:.1f} s ({opts.devices / wall:.0f} devices/s); client jobs "
@@ -790,6 +800,7 @@ def phase_sync(opts, db_settings, env, figures):
         "state": row and row[0],
         "assets": assets,
         "ran": dict(ran),
+        "kinds": kinds,
     }
 
 

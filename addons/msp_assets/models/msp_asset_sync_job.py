@@ -223,7 +223,7 @@ class MspAssetSource(models.Model):
         if jobs.filtered(lambda job: job.state in OPEN_JOB_STATES):
             raise RetryableJobError(
                 self.env._("Asset sync jobs still running"),
-                seconds=10,
+                seconds=5,
                 ignore_retry=True,
             )
         with retry_on_concurrency():

@@ -25,3 +25,11 @@ class TestDemoSyncHistory(TransactionCase):
                 ),
             )
         self.assertFalse(self.env["msp.demo"].generate_sync_history())
+
+    def test_this_quarters_reconciliation_is_computed(self):
+        [reconciliation] = self.env["msp.asset.reconciliation"].search([])
+        self.assertEqual(reconciliation.state, "done")
+        clients = reconciliation.line_ids.client_id
+        self.assertIn(self.env.ref("msp_base.client_acme"), clients)
+        self.assertIn(self.env.ref("msp_base.client_legal_a"), clients)
+        self.assertFalse(self.env["msp.demo"].generate_reconciliation())
