@@ -18,7 +18,7 @@ from datetime import date as Date
 import xlsxwriter
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from odoo.addons.msp_base.models.msp_system_fields import system_write
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -123,8 +123,8 @@ class MspAssetReconciliation(models.Model):
         for rec in self:
             rec.display_name = self.env._(
                 "Reconciliation %(start)s - %(end)s",
-                start=rec.date_from or "",
-                end=rec.date_to or "",
+                start=format_date(self.env, rec.date_from) if rec.date_from else "",
+                end=format_date(self.env, rec.date_to) if rec.date_to else "",
             )
 
     @api.depends("line_ids")
@@ -158,6 +158,13 @@ class MspAssetReconciliation(models.Model):
                 self.env._("The reconciliation is being computed: wait until it ends.")
             )
         return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_computing(self):
+        if self.filtered(lambda r: r.state == "queued"):
+            raise UserError(
+                self.env._("The reconciliation is being computed: wait until it ends.")
+            )
 
     # -- jobs --------------------------------------------------------------
     def _job_key_prefix(self):

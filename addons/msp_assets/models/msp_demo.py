@@ -19,6 +19,10 @@ class MspDemo(models.AbstractModel):
         Reconciliation = self.env["msp.asset.reconciliation"]
         if Reconciliation.search_count([]):
             return Reconciliation.browse()
+        # as Ben (billing) would have run it, when the demo has him
+        ben = self.env.ref("msp_base.user_ben", raise_if_not_found=False)
+        if ben:
+            Reconciliation = Reconciliation.with_user(ben)
         reconciliation = Reconciliation.create({})
         reconciliation.with_context(queue_job__no_delay=True).action_compute()
         return reconciliation

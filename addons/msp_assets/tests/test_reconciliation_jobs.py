@@ -103,6 +103,8 @@ class TestReconciliationJobs(AssetCase):
                 rec.action_compute()
             with self.assertRaisesRegex(UserError, "being computed"):
                 rec.date_to = rec.date_from
+            with self.assertRaisesRegex(UserError, "being computed"):
+                rec.unlink()
             with self.assertRaisesRegex(UserError, "Export once"):
                 rec.action_export_xlsx()
             trap.perform_enqueued_jobs()
