@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 from .msp_mrr_report import (
@@ -23,8 +23,10 @@ AGING = [
 class MspWipReport(models.Model):
     """Unbilled work in progress: confirmed billable (T&M) and project time
     that no invoice has billed yet, one row per time entry, aged by its date
-    against today, valued at the client's MSP contract T&M rate. Per client,
-    the time older than 30 days against the client's last billed month."""
+    against today, valued at the rate that bills it (``_msp_rate_sql``: the
+    client's MSP contract T&M rate here; modules billing project time
+    elsewhere value it their way). Per client, the time older than 30 days
+    against the client's last billed month."""
 
     _name = "msp.wip.report"
     _inherit = ["msp.billing.report.mixin"]
@@ -53,6 +55,7 @@ class MspWipReport(models.Model):
         "age_days",
         "hours",
         "rate",
+        "rate_source",
         "amount",
         "client_over_30",
         "client_revenue",
@@ -80,7 +83,16 @@ class MspWipReport(models.Model):
         string="T&M Rate",
         readonly=True,
         aggregator="max",
-        help="The T&M rate of the client's MSP contract (0 when it has none).",
+        help="The hourly rate the time is valued at (see Rate Source): the T&M "
+        "rate of the client's MSP contract (0 when it has none).",
+    )
+    rate_source = fields.Selection(
+        [("contract", "MSP contract"), ("none", "No contract rate")],
+        readonly=True,
+        help="Where the rate comes from. MSP contract: the T&M rate of the "
+        "contract billing the work (the ticket's, else the client's). No "
+        "contract rate: the client has no MSP contract billing T&M work, the "
+        "time is valued at 0.",
     )
     amount = fields.Float(string="Value", readonly=True, aggregator="sum")
     amount_over_30 = fields.Float(
@@ -112,7 +124,28 @@ class MspWipReport(models.Model):
         "several clients, the highest.",
     )
 
+    @api.model
+    def _msp_rate_sql(self):
+        """How an unbilled entry is valued, as SQL over the view's ``wip``
+        query: ``{"joins": extra joins, "rate": the hourly rate, "source":
+        its rate_source value}``. The expressions read the aliases ``l``
+        (account_analytic_line), ``tc`` (the terms of the ticket's contract)
+        and ``r`` (the client's default terms); ``joins`` may add others.
+        The amount is billed hours x rate (x the after-hours multiplier on
+        T&M work). Here: the contract T&M rate. Override it, wrapping
+        super()'s expressions, for time another module bills (one query,
+        no per-row Python)."""
+        contract_rate = SQL("coalesce(tc.rate, r.rate)")
+        return {
+            "joins": SQL(""),
+            "rate": SQL("coalesce(%s, 0)", contract_rate),
+            "source": SQL(
+                "CASE WHEN %s IS NULL THEN 'none' ELSE 'contract' END", contract_rate
+            ),
+        }
+
     def init(self):
+        valuation = self._msp_rate_sql()
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
             SQL(
@@ -159,8 +192,9 @@ class MspWipReport(models.Model):
                        CURRENT_DATE - l.date AS age_days,
                        l.unit_amount AS actual_hours,
                        coalesce(l.msp_billed_hours, 0) AS hours,
-                       coalesce(tc.rate, r.rate, 0) AS rate,
-                       coalesce(l.msp_billed_hours, 0) * coalesce(tc.rate, r.rate, 0)
+                       %(rate)s AS rate,
+                       %(source)s AS rate_source,
+                       coalesce(l.msp_billed_hours, 0) * %(rate)s
                            -- the run prices after-hours T&M work higher;
                            -- project work is billed by its project
                            * CASE WHEN l.msp_after_hours
@@ -177,6 +211,7 @@ class MspWipReport(models.Model):
              LEFT JOIN rates r
                     ON r.client_id = l.msp_client_id
                    AND r.company_id = l.company_id
+             %(joins)s
              LEFT JOIN msp_billed_time bt ON bt.entry_id = l.id
              LEFT JOIN account_move_line bl ON bl.id = bt.invoice_line_id
              LEFT JOIN account_move bm ON bm.id = bl.move_id
@@ -215,5 +250,8 @@ class MspWipReport(models.Model):
                 table=SQL.identifier(self._table),
                 billed=BILLED_LINES,
                 clients=MSP_CLIENTS,
+                rate=valuation["rate"],
+                source=valuation["source"],
+                joins=valuation["joins"],
             )
         )

@@ -218,6 +218,10 @@ class TestBillingReports(BillingCase):
                 orphan: ("61_90", 1.0, 0, 0),
             },
         )
+        self.assertEqual(
+            {r.entry_id: r.rate_source for r in rows},
+            {aged: "contract", fresh: "contract", old: "contract", orphan: "none"},
+        )
         mine = rows.filtered(lambda r: r.client_id == self.client)
         self.assertEqual(set(mine.mapped("client_over_30")), {300})
         self.assertEqual(set(mine.mapped("client_revenue")), {620})
