@@ -85,9 +85,9 @@ class MspBillingRun(models.Model):
         help="A contract whose total moves more than this against its previous "
         "cycle is flagged for review.",
     )
-    invoiced_count = fields.Integer(compute="_compute_counts")
-    failed_count = fields.Integer(compute="_compute_counts")
-    flagged_count = fields.Integer(compute="_compute_counts")
+    invoiced_count = fields.Integer(compute="_compute_counts", string="Invoiced")
+    failed_count = fields.Integer(compute="_compute_counts", string="Failed")
+    flagged_count = fields.Integer(compute="_compute_counts", string="Flagged")
     amount_total = fields.Float(compute="_compute_counts", string="Total Untaxed")
     accepted_count = fields.Integer(compute="_compute_counts", string="Accepted")
     to_review_count = fields.Integer(compute="_compute_counts", string="To Review")
