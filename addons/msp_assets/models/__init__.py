@@ -9,4 +9,5 @@ from . import res_partner
 from . import res_company
 from . import msp_demo
 from . import msp_asset_sync_job
+from . import msp_job_batch_mixin
 from . import msp_asset_reconciliation

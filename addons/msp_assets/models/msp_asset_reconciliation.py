@@ -10,7 +10,6 @@ failed jobs' tracebacks) and tells the user who started it. Identity keys
 twice, and a unique key on (reconciliation, client, class) keeps a retried
 job from adding a line twice."""
 
-import hashlib
 import io
 import logging
 from datetime import date as Date
@@ -23,8 +22,9 @@ from odoo.tools import SQL, format_date
 from odoo.addons.msp_base.models.msp_system_fields import system_write
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from .msp_asset_sync_job import OPEN_JOB_STATES, retry_on_concurrency
+from .msp_asset_sync_job import retry_on_concurrency
 from .msp_asset_type import BILLING_CLASSES
+from .msp_job_batch_mixin import OPEN_JOB_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class MspAssetReconciliation(models.Model):
     with the gaps flagged. Kept, so that last quarter's can be compared."""
 
     _name = "msp.asset.reconciliation"
-    _inherit = ["msp.system.fields.mixin"]
+    _inherit = ["msp.system.fields.mixin", "msp.job.batch.mixin"]
     _description = "Asset Reconciliation"
     _order = "id desc"
 
@@ -167,39 +167,17 @@ class MspAssetReconciliation(models.Model):
             )
 
     # -- jobs --------------------------------------------------------------
-    def _job_key_prefix(self):
-        self.ensure_one()
-        return f"msp.asset.reconciliation:{self.id}:"
-
-    def _batch_identity_key(self, client_ids):
-        digest = hashlib.sha1(
-            ",".join(str(cid) for cid in sorted(client_ids)).encode()
-        ).hexdigest()[:20]
-        return f"{self._job_key_prefix()}batch-{digest}"
-
-    def _jobs(self):
-        """The stored queue jobs of this reconciliation (one query)."""
-        if not self.id:
-            return self.env["queue.job"].sudo().browse()
-        return (
-            self.env["queue.job"]
-            .sudo()
-            .search([("identity_key", "=like", f"{self._job_key_prefix()}%")])
-        )
-
     @api.depends("state", "client_total")
     def _compute_progress(self):
+        queued = self.filtered(lambda rec: rec.state == "queued" and rec.id)
+        batches = queued._batch_progress("_job_reconcile_batch")
         for rec in self:
             rec.status = rec.state
             total = rec.client_total
             done = total if rec.state in ("done", "failed") else 0
-            if rec.state == "queued":
-                batches = rec._jobs().filtered(
-                    lambda job: job.method_name == "_job_reconcile_batch"
-                )
-                ended = batches.filtered(lambda job: job.state in ("done", "failed"))
-                done = sum(len(job.args[0]) if job.args else 0 for job in ended)
-                if batches.filtered(lambda job: job.state in ("started", "done")):
+            if rec in batches:
+                done, started = batches[rec]
+                if started:
                     rec.status = "running"
             rec.client_done = min(done, total)
             rec.progress = 100.0 * rec.client_done / total if total else 0.0
@@ -342,7 +320,7 @@ class MspAssetReconciliation(models.Model):
         self.ensure_one()
         if self.state != "queued":
             return "already finished"
-        batches = self._jobs().filtered(
+        batches = self._batch_jobs().filtered(
             lambda job: job.method_name == "_job_reconcile_batch"
         )
         if batches.filtered(lambda job: job.state in OPEN_JOB_STATES):

@@ -28,6 +28,7 @@ from psycopg2 import OperationalError, errorcodes
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 
+from .msp_job_batch_mixin import OPEN_JOB_STATES
 from .sync_engine import STAT_FIELDS, SyncEngine
 
 # what a retry may cure: another transaction got there first
@@ -37,8 +38,7 @@ RETRYABLE_PGCODES = (
     errorcodes.LOCK_NOT_AVAILABLE,
 )
 ACTIVE = ("queued", "running")
-# queue.job states of a job still to come, and of one that ended badly
-OPEN_JOB_STATES = ("wait_dependencies", "pending", "enqueued", "started")
+# queue.job states of a job that ended badly
 FAILED_JOB_STATES = ("failed", "cancelled")
 
 

@@ -1,4 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from unittest import mock
+
 from odoo.tests import TransactionCase
 
 from .fake_rmm import FakeGraph
@@ -15,6 +17,20 @@ class AssetCase(TransactionCase):
         cls.acme = Partner.create({"name": "Acme Corp", "is_company": True})
         cls.bravo = Partner.create({"name": "Bravo Legal", "is_company": True})
         cls.waits = []
+
+    def capture_notifications(self):
+        """The browser notifications sent during the test, as (user, kind,
+        message) tuples, instead of the bus."""
+        notified = []
+        users = type(self.env["res.users"])
+        patcher = mock.patch.object(
+            users,
+            "_bus_send",
+            lambda user, kind, message, **kw: notified.append((user, kind, message)),
+        )
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        return notified
 
     def make_source(self, kind, url, **values):
         secrets = {

@@ -42,17 +42,7 @@ class TestReconciliationJobs(AssetCase):
 
     def setUp(self):
         super().setUp()
-        self.notified = []
-        users = type(self.env["res.users"])
-        patcher = mock.patch.object(
-            users,
-            "_bus_send",
-            lambda user, kind, message, **kw: self.notified.append(
-                (user, kind, message)
-            ),
-        )
-        patcher.start()
-        self.addCleanup(patcher.stop)
+        self.notified = self.capture_notifications()
 
     def new(self, **values):
         return (

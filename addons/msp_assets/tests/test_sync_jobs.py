@@ -26,17 +26,7 @@ class SerializationFailure(OperationalError):
 class TestSyncJobs(AssetCase):
     def setUp(self):
         super().setUp()
-        self.notified = []
-        users = type(self.env["res.users"])
-        patcher = mock.patch.object(
-            users,
-            "_bus_send",
-            lambda user, kind, message, **kw: self.notified.append(
-                (user, kind, message)
-            ),
-        )
-        patcher.start()
-        self.addCleanup(patcher.stop)
+        self.notified = self.capture_notifications()
 
     def run_of(self, action):
         return self.env["msp.asset.sync.run"].browse(action["res_id"])

@@ -4,13 +4,13 @@ batch of contracts on channel root.msp.billing and returns at once; a last
 job waits for the batches, sets the run's outcome and tells the user who
 started it."""
 
-import hashlib
 import logging
 import traceback
 
 import psycopg2
 from odoo import api, fields, models
 
+from odoo.addons.msp_assets.models.msp_job_batch_mixin import OPEN_JOB_STATES
 from odoo.addons.msp_base.models.msp_system_fields import system_write
 from odoo.addons.queue_job.exception import RetryableJobError
 
@@ -25,12 +25,11 @@ CHANNEL = "root.msp.billing"
 # another transaction got there first, or a lock was not granted in time:
 # the job is retried later (back-off: the job function's retry pattern)
 RETRYABLE = (*RETRY, psycopg2.errors.LockNotAvailable)
-# job states still to come (queue.job)
-OPEN_JOB_STATES = ("wait_dependencies", "pending", "enqueued", "started")
 
 
 class MspBillingRunJob(models.Model):
-    _inherit = "msp.billing.run"
+    _name = "msp.billing.run"
+    _inherit = ["msp.billing.run", "msp.job.batch.mixin"]
 
     job_state = fields.Selection(
         [("queued", "Queued"), ("done", "Done"), ("failed", "Failed")],
@@ -85,41 +84,18 @@ class MspBillingRunJob(models.Model):
         self.ensure_one()
         return f"msp-billing-run-{self.id}-"
 
-    def _batch_identity_key(self, contract_ids):
-        digest = hashlib.sha1(
-            ",".join(str(cid) for cid in sorted(contract_ids)).encode()
-        ).hexdigest()[:20]
-        return f"{self._job_key_prefix()}batch-{digest}"
-
-    def _run_jobs(self):
-        """The stored queue jobs of these runs (one query)."""
-        if not self.ids:
-            return self.env["queue.job"].sudo().browse()
-        domain = ["|"] * (len(self) - 1) + [
-            ("identity_key", "=like", f"{run._job_key_prefix()}%") for run in self
-        ]
-        return self.env["queue.job"].sudo().search(domain)
-
     @api.depends("job_state", "contract_total")
     def _compute_job_progress(self):
         queued = self.filtered(lambda run: run.job_state == "queued" and run.id)
-        jobs = queued._run_jobs()
+        batches = queued._batch_progress("_job_bill_batch")
         for run in self:
             run.job_status = run.job_state
             total = run.contract_total
             if run.job_state == "done":
                 done = total
-            elif run.job_state == "queued":
-                prefix = run._job_key_prefix()
-                batches = jobs.filtered(
-                    lambda job, prefix=prefix: (
-                        job.identity_key.startswith(prefix)
-                        and job.method_name == "_job_bill_batch"
-                    )
-                )
-                ended = batches.filtered(lambda job: job.state in ("done", "failed"))
-                done = sum(len(job.args[0]) if job.args else 0 for job in ended)
-                if batches.filtered(lambda job: job.state in ("started", "done")):
+            elif run in batches:
+                done, started = batches[run]
+                if started:
                     run.job_status = "running"
             else:
                 done = total if run.job_state else 0
@@ -230,7 +206,7 @@ class MspBillingRunJob(models.Model):
         self.ensure_one()
         if self.job_state != "queued":
             return False  # already finished (a second finish job)
-        jobs = self._run_jobs().filtered(
+        jobs = self._batch_jobs().filtered(
             lambda job: job.method_name == "_job_bill_batch"
         )
         if jobs.filtered(lambda job: job.state in OPEN_JOB_STATES):
