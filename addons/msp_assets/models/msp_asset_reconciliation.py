@@ -96,7 +96,7 @@ class MspAssetReconciliation(models.Model):
         "res.users", string="Started By", readonly=True, copy=False
     )
     computed_at = fields.Datetime(string="Computed On", readonly=True, copy=False)
-    client_total = fields.Integer(string="Clients", readonly=True, copy=False)
+    client_total = fields.Integer(string="Number of Clients", readonly=True, copy=False)
     client_done = fields.Integer(
         string="Clients Reconciled", compute="_compute_progress"
     )
