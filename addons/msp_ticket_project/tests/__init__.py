@@ -12,3 +12,4 @@ from . import test_phases
 from . import test_rollup
 from . import test_margin
 from . import test_demo_projects
+from . import test_screens
