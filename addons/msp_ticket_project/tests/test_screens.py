@@ -67,7 +67,7 @@ class TestProjectScreens(TransactionCase):
         self.assertTrue(arch.xpath("//field[@name='msp_burn_state']"))
 
     def test_gate_tab_states(self):
-        """"Can go In Flight" only while Proposed; the override's reason on
+        """ "Can go In Flight" only while Proposed; the override's reason on
         its own line (it broke the alert's layout inline)."""
         arch = form_arch(self.project.with_user(self.pm))
         (ready,) = arch.xpath("//div[hasclass('o_msp_gate_ready')]")
@@ -161,7 +161,8 @@ class TestTicketScreens(TicketProjectCase):
         with Form(Wizard) as wizard:
             self.assertEqual(wizard.client_id, self.client)
             self.assertEqual(wizard.project_id, mine)
-            allowed = wizard.allowed_project_ids
+            self.assertNotIn(theirs, wizard.allowed_project_ids)
+        allowed = wizard.record.allowed_project_ids
         self.assertEqual(allowed, mine)
         self.assertNotIn(theirs, allowed)
         self._client_project("Mine too", self.client)

@@ -13,7 +13,6 @@ class MspTicketLinkProject(models.TransientModel):
     ticket_ids = fields.Many2many("helpdesk.ticket", required=True)
     client_id = fields.Many2one(
         "res.partner",
-        string="Client",
         compute="_compute_allowed_project_ids",
         help="The tickets' client: only its projects are offered.",
     )
@@ -65,7 +64,10 @@ class MspTicketLinkProject(models.TransientModel):
     def _msp_projects_for(self, tickets):
         """The client projects the tickets may follow up: those of the
         tickets' client (any client's when the tickets have none)."""
-        domain = [("is_template", "=", False), ("msp_state", "not in", (False, "cancelled"))]
+        domain = [
+            ("is_template", "=", False),
+            ("msp_state", "not in", (False, "cancelled")),
+        ]
         clients = self._msp_clients(tickets)
         if clients:
             domain.append(("partner_id", "child_of", clients.ids))
