@@ -11,6 +11,20 @@ class HelpdeskTicketTeam(models.Model):
         help="A ticket of this team estimated above this many hours is "
         "flagged 'Should be a project'. 0: the company's threshold.",
     )
+    msp_company_project_threshold_hours = fields.Float(
+        string="Company's Project Threshold (h)",
+        compute="_compute_msp_company_project_threshold_hours",
+        help="The threshold a team without its own uses: its company's.",
+    )
+
+    @api.depends("company_id.msp_project_threshold_hours")
+    @api.depends_context("company")
+    def _compute_msp_company_project_threshold_hours(self):
+        for team in self:
+            company = team.company_id or self.env.company
+            team.msp_company_project_threshold_hours = (
+                company.sudo().msp_project_threshold_hours
+            )
 
     @api.constrains("msp_project_threshold_hours")
     def _check_msp_project_threshold_hours(self):

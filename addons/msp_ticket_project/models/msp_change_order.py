@@ -460,6 +460,26 @@ class MspChangeOrder(models.Model):
             },
         }
 
+    def _msp_default_decider(self):
+        """The client contact most likely to have answered: the only
+        approver, else the requester if a contact of the client."""
+        self.ensure_one()
+        client = self.partner_id
+        contacts = self.contact_ids.filtered(
+            lambda p: p.commercial_partner_id == client and not p.is_company
+        )
+        if len(contacts) == 1:
+            return contacts
+        requester = self.requested_by_id
+        if (
+            requester
+            and not requester.is_company
+            and requester.commercial_partner_id == client
+            and (not contacts or requester in contacts)
+        ):
+            return requester
+        return self.env["res.partner"]
+
     def action_preview(self):
         """The change order as the client sees it on the portal."""
         self.ensure_one()

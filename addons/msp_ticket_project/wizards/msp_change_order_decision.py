@@ -3,7 +3,7 @@
 portal (a call, an e-mail, a meeting): which client contact decided, and
 when."""
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class MspChangeOrderDecision(models.TransientModel):
@@ -31,6 +31,17 @@ class MspChangeOrderDecision(models.TransientModel):
         string="Decided On", required=True, default=fields.Datetime.now
     )
     note = fields.Text(help="How the answer came (call, e-mail...).")
+
+    @api.model
+    def default_get(self, fields_list):
+        """The client contact defaults to the change order's only approver,
+        else to its requester when a contact of the client."""
+        values = super().default_get(fields_list)
+        if "contact_id" in fields_list and not values.get("contact_id"):
+            order = self.env["msp.change.order"].browse(values.get("change_order_id"))
+            if order.exists():
+                values["contact_id"] = order._msp_default_decider().id
+        return values
 
     def action_confirm(self):
         self.ensure_one()

@@ -52,8 +52,11 @@ class MspTicketConvert(models.TransientModel):
     )
     project_manager_id = fields.Many2one(
         "res.users",
-        default=lambda self: self.env.user,
+        default=lambda self: self._default_project_manager(),
         domain="[('share', '=', False)]",
+        help="Who runs the project. Defaults to you if you are a Project "
+        "Manager; a dispatcher picks one (or leaves it for the project "
+        "managers to take).",
     )
     project_id = fields.Many2one(
         "project.project",
@@ -80,9 +83,22 @@ class MspTicketConvert(models.TransientModel):
         "project (as project delivery); kept, it stays on the ticket's "
         "current project and billing. Invoiced and locked time never moves.",
     )
-    total_hours = fields.Float(string="Logged (h)", compute="_compute_hours")
-    movable_hours = fields.Float(string="Can Move (h)", compute="_compute_hours")
-    stay_hours = fields.Float(string="Stays (h)", compute="_compute_hours")
+    total_hours = fields.Float(
+        string="Time Logged",
+        compute="_compute_hours",
+        help="Time logged on the ticket so far.",
+    )
+    movable_hours = fields.Float(
+        string="Of Which Movable",
+        compute="_compute_hours",
+        help="The part of the logged time that may move to the project "
+        "(not invoiced, not in a locked period).",
+    )
+    stay_hours = fields.Float(
+        string="Of Which Stays",
+        compute="_compute_hours",
+        help="Invoiced or locked time: it stays on the ticket whatever you choose.",
+    )
     stay_html = fields.Html(
         string="Entries That Stay", compute="_compute_hours", sanitize=False
     )
@@ -105,6 +121,13 @@ class MspTicketConvert(models.TransientModel):
             order="id",
             limit=1,
         )
+
+    @api.model
+    def _default_project_manager(self):
+        user = self.env.user
+        if user.has_group("msp_ticket_project.group_msp_project_manager"):
+            return user
+        return self.env["res.users"]
 
     @api.model
     def _default_mode(self):
