@@ -168,8 +168,9 @@ class MspAssetSource(models.Model):
                         "active": wanted,
                     }
                 )
-            elif source.cron_id.active != wanted:
-                source.cron_id.sudo().active = wanted
+            elif source.sudo().cron_id.active != wanted:
+                # (service managers edit sources; crons are the system's)
+                source.sudo().cron_id.active = wanted
 
     def unlink(self):
         crons = self.sudo().cron_id

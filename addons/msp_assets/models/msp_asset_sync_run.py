@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import format_datetime
 
 from .msp_asset_type import BILLING_CLASSES
 
@@ -43,6 +44,20 @@ class MspAssetSyncRun(models.Model):
     error_ids = fields.One2many("msp.asset.sync.error", "run_id", string="Errors")
     error_count = fields.Integer(compute="_compute_error_count")
     diff_ids = fields.One2many("msp.asset.sync.diff", "run_id", string="Changes")
+
+    @api.depends("source_id", "client_id", "started")
+    def _compute_display_name(self):
+        for run in self:
+            run.display_name = " · ".join(
+                part
+                for part in (
+                    run.source_id.name,
+                    run.client_id.name or self.env._("all clients"),
+                    run.started
+                    and format_datetime(self.env, run.started, dt_format="short"),
+                )
+                if part
+            )
 
     def _open(self):
         action = {

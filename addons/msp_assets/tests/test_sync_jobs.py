@@ -100,6 +100,9 @@ class TestSyncJobs(AssetCase):
                 run = self.run_of(line.action_sync_client())
                 trap.assert_jobs_count(1, only=source._job_sync_client)
                 self.assertEqual((run.state, run.client_id), ("queued", self.bravo))
+                self.assertEqual(
+                    run.display_name.split(" · ")[:2], [source.name, self.bravo.name]
+                )
                 self.perform_all(trap)
         self.assertEqual(run.state, "done")
         self.assertEqual(len(self.notified), 1)
