@@ -87,9 +87,9 @@ class HelpdeskTicket(models.Model):
     msp_sla_overrun_hours = fields.Float(
         string="SLA Overrun So Far",
         compute="_compute_msp_sla_overrun_hours",
-        help="Working time past the target of the most overdue breached clock "
-        "that still runs (on the SLA calendar): grows until the ticket is "
-        "answered or resolved.",
+        help="Working time past the target of the latest breached clock "
+        "that still runs (on the SLA calendar), from the moment its deadline "
+        "passes: grows until the ticket is answered or resolved.",
     )
     msp_sla_waiting_from_stage_id = fields.Many2one(
         "helpdesk.ticket.stage",
@@ -190,8 +190,14 @@ class HelpdeskTicket(models.Model):
             .search(
                 [
                     ("ticket_id", "in", [t.id for t in self if isinstance(t.id, int)]),
-                    ("breached", "=", True),
                     ("state", "in", list(ACTIVE_STATES)),
+                    # late as soon as the deadline passes, before the cron
+                    # flags it (the cron's own test: running, past due)
+                    "|",
+                    ("breached", "=", True),
+                    "&",
+                    ("state", "=", "running"),
+                    ("deadline", "<=", fields.Datetime.now()),
                 ]
             )
         )
@@ -470,6 +476,17 @@ class HelpdeskTicket(models.Model):
         )
 
     # --------------------------------------------------------------- status
+
+    @api.model
+    def _msp_sla_effective_status(self, status, deadline, now=None):
+        """``status`` as it stands at ``now``: a running clock (on track or at
+        risk) whose ``deadline`` has passed is breached, whatever the stored
+        status says until the cron flags it (the cron's own test). One word
+        for one situation, on the portal as in the backend countdown."""
+        if status in ("running", "at_risk") and deadline:
+            if deadline <= (now or fields.Datetime.now()):
+                return "breached"
+        return status
 
     def _msp_sla_sync_status(self):
         """Write the stored SLA status of these tickets from their clocks,

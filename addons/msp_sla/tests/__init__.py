@@ -10,3 +10,5 @@ from . import test_msp_home
 from . import test_sla_signals
 from . import test_role_tour
 from . import test_sla_portal_page
+from . import test_sla_wording
+from . import test_sla_breach_readonly

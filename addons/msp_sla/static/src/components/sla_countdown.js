@@ -37,8 +37,23 @@ export class SlaCountdown extends Component {
         onWillUnmount(() => clearInterval(timer));
     }
 
-    get status() {
+    get storedStatus() {
         return this.props.record.data[this.props.statusField] || "none";
+    }
+
+    /**
+     * The status as it stands now: a running clock (on track or at risk)
+     * whose deadline has passed is breached, whatever the stored status says
+     * until the cron flags it (same rule as the ticket's
+     * _msp_sla_effective_status). One word for one situation: "breached".
+     */
+    get status() {
+        const stored = this.storedStatus;
+        const left = this.minutesLeft;
+        if (left !== null && left <= 0 && ["running", "at_risk"].includes(stored)) {
+            return "breached";
+        }
+        return stored;
     }
 
     get code() {
@@ -59,7 +74,7 @@ export class SlaCountdown extends Component {
             case "met":
                 return _t("%(code)s · %(label)s met", {code: this.code, label});
             case "breached":
-                if (left !== null && left < 0) {
+                if (left !== null && left <= 0) {
                     return _t("%(code)s · %(label)s breached %(span)s ago", {
                         code: this.code,
                         label,
@@ -83,13 +98,6 @@ export class SlaCountdown extends Component {
                 if (left === null) {
                     return "";
                 }
-                if (left < 0) {
-                    return _t("%(code)s · %(label)s overdue %(span)s", {
-                        code: this.code,
-                        label,
-                        span: formatSpan(left),
-                    });
-                }
                 return _t("%(code)s · %(span)s to %(label)s", {
                     code: this.code,
                     label,
@@ -99,13 +107,9 @@ export class SlaCountdown extends Component {
     }
 
     get badgeClass() {
-        const left = this.minutesLeft;
-        const overdue = left !== null && left < 0 && ["running", "at_risk"].includes(this.status);
-        if (this.status === "breached" || overdue) {
-            return "text-bg-danger";
-        }
         return (
             {
+                breached: "text-bg-danger",
                 at_risk: "text-bg-warning",
                 paused: "text-bg-secondary",
                 met: "text-bg-success",

@@ -18,3 +18,24 @@ registry.category("web_tour.tours").add("msp_sla_countdown_badge", {
         },
     ],
 });
+
+// A P1 ticket past its response deadline that the cron has not flagged yet
+// (stored: running): the countdown already says "breached", with the overrun
+// so far next to it; never "overdue".
+registry.category("web_tour.tours").add("msp_sla_countdown_past_due", {
+    steps: () => [
+        {
+            content: "The response countdown says breached, not overdue",
+            trigger:
+                ".o_msp_sla_badges .o_msp_sla_countdown.o_msp_sla_breached.text-bg-danger[data-status='breached']:contains('response breached'):contains('ago')",
+        },
+        {
+            content: "The overrun so far shows next to it",
+            trigger: ".o_msp_sla_badges .o_msp_sla_overrun:contains('Overrun so far')",
+        },
+        {
+            content: "No other word for the same situation",
+            trigger: ".o_msp_sla_badges:not(:contains('overdue'))",
+        },
+    ],
+});
