@@ -139,14 +139,11 @@ class TestAssetAccess(TransactionCase):
         """Found in a browser walk: saving credentials as a service manager
         read the source's cron as that user (ir.cron: administrators only)."""
         Source = self.env["msp.asset.source"].with_user(self.manager)
-        source = Source.create({"name": "Tactical", "kind": "tactical"})
-        source.write(
-            {
-                "base_url": "https://rmm.example.com",
-                "api_key": "key",
-                "schedule_enabled": True,
-            }
+        source = Source.create(
+            {"name": "Tactical", "kind": "tactical", "base_url": "https://rmm.test"}
         )
+        self.assertFalse(source.sudo().cron_id.active)
+        source.write({"api_key": "key", "schedule_enabled": True})
         self.assertTrue(source.sudo().cron_id.active)
         source.write({"api_key": False})
         self.assertFalse(source.sudo().cron_id.active)
