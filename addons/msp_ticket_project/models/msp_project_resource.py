@@ -79,7 +79,36 @@ class MspProjectResource(models.Model):
         ),
     ]
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        resources = super().create(vals_list)
+        resources.project_id._msp_sync_resources_confirmed(
+            resources.filtered("confirmed").project_id
+        )
+        return resources
+
     def write(self, vals):
+        if not {"confirmed", "planned_hours", "user_id", "project_id"} & set(vals):
+            return self._msp_write(vals)
+        projects = self.project_id
+        confirming = (
+            self.filtered(lambda r: not r.confirmed)
+            if vals.get("confirmed")
+            else self.browse()
+        )
+        result = self._msp_write(vals)
+        (projects | self.project_id)._msp_sync_resources_confirmed(
+            confirming.project_id
+        )
+        return result
+
+    def unlink(self):
+        projects = self.project_id
+        result = super().unlink()
+        projects.exists()._msp_sync_resources_confirmed()
+        return result
+
+    def _msp_write(self, vals):
         if ("planned_hours" in vals or "user_id" in vals) and "confirmed" not in vals:
             changed = self.filtered(
                 lambda r: (
