@@ -203,14 +203,15 @@ class AccountMove(models.Model):
 
 
 class AccountMoveLine(models.Model):
-    _inherit = "account.move.line"
+    _inherit = "account.move.line"  # pylint: disable=consider-merging-classes-inherited
 
     def _copy_data_extend_business_fields(self, values):
         # a credit note's lines keep the project they credit (project
         # revenue nets it)
-        super()._copy_data_extend_business_fields(values)
+        result = super()._copy_data_extend_business_fields(values)
         if self.msp_project_id:
             values["msp_project_id"] = self.msp_project_id.id
+        return result
 
     def _msp_released_hours(self):
         """{line id: (entries, billed hours)} of the time stamped with the

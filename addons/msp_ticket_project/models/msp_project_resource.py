@@ -88,18 +88,19 @@ class MspProjectResource(models.Model):
         return resources
 
     def write(self, vals):
-        if not {"confirmed", "planned_hours", "user_id", "project_id"} & set(vals):
-            return self._msp_write(vals)
+        sync = bool({"confirmed", "planned_hours", "user_id", "project_id"} & set(vals))
         projects = self.project_id
         confirming = (
             self.filtered(lambda r: not r.confirmed)
             if vals.get("confirmed")
             else self.browse()
         )
-        result = self._msp_write(vals)
-        (projects | self.project_id)._msp_sync_resources_confirmed(
-            confirming.project_id
-        )
+        self._msp_unconfirm_changed(vals)
+        result = super().write(vals)
+        if sync:
+            (projects | self.project_id)._msp_sync_resources_confirmed(
+                confirming.project_id
+            )
         return result
 
     def unlink(self):
@@ -108,7 +109,9 @@ class MspProjectResource(models.Model):
         projects.exists()._msp_sync_resources_confirmed()
         return result
 
-    def _msp_write(self, vals):
+    def _msp_unconfirm_changed(self, vals):
+        """Changing the user or the planned hours of a confirmed resource
+        withdraws its confirmation."""
         if ("planned_hours" in vals or "user_id" in vals) and "confirmed" not in vals:
             changed = self.filtered(
                 lambda r: (
@@ -124,7 +127,6 @@ class MspProjectResource(models.Model):
             )
             if changed:
                 super(MspProjectResource, changed).write({"confirmed": False})
-        return super().write(vals)
 
     @api.depends(
         "user_id",
