@@ -111,7 +111,8 @@ class MspProjectResource(models.Model):
 
     def _msp_unconfirm_changed(self, vals):
         """Changing the user or the planned hours of a confirmed resource
-        withdraws its confirmation."""
+        withdraws its confirmation. Returns the resources unconfirmed."""
+        changed = self.browse()
         if ("planned_hours" in vals or "user_id" in vals) and "confirmed" not in vals:
             changed = self.filtered(
                 lambda r: (
@@ -127,6 +128,7 @@ class MspProjectResource(models.Model):
             )
             if changed:
                 super(MspProjectResource, changed).write({"confirmed": False})
+        return changed
 
     @api.depends(
         "user_id",
