@@ -6,6 +6,7 @@ from . import project_project
 from . import res_users
 from . import account_analytic_line
 from . import project_project_billing
+from . import account_move_project_credit
 from . import project_hypercare
 from . import calendar_event
 from . import msp_project_assumption

@@ -56,6 +56,9 @@ class MspChangeOrder(models.Model):
         "msp.system.fields.mixin",
     ]
     _order = "id desc"
+    # the client discusses a change order on the portal: reading it (their
+    # company's, once sent; or its e-mailed token) is enough to post on it
+    _mail_post_access = "read"
 
     name = fields.Char(
         string="Reference",

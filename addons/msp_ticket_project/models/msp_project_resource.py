@@ -79,7 +79,40 @@ class MspProjectResource(models.Model):
         ),
     ]
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        resources = super().create(vals_list)
+        resources.project_id._msp_sync_resources_confirmed(
+            resources.filtered("confirmed").project_id
+        )
+        return resources
+
     def write(self, vals):
+        sync = bool({"confirmed", "planned_hours", "user_id", "project_id"} & set(vals))
+        projects = self.project_id
+        confirming = (
+            self.filtered(lambda r: not r.confirmed)
+            if vals.get("confirmed")
+            else self.browse()
+        )
+        self._msp_unconfirm_changed(vals)
+        result = super().write(vals)
+        if sync:
+            (projects | self.project_id)._msp_sync_resources_confirmed(
+                confirming.project_id
+            )
+        return result
+
+    def unlink(self):
+        projects = self.project_id
+        result = super().unlink()
+        projects.exists()._msp_sync_resources_confirmed()
+        return result
+
+    def _msp_unconfirm_changed(self, vals):
+        """Changing the user or the planned hours of a confirmed resource
+        withdraws its confirmation. Returns the resources unconfirmed."""
+        changed = self.browse()
         if ("planned_hours" in vals or "user_id" in vals) and "confirmed" not in vals:
             changed = self.filtered(
                 lambda r: (
@@ -95,7 +128,7 @@ class MspProjectResource(models.Model):
             )
             if changed:
                 super(MspProjectResource, changed).write({"confirmed": False})
-        return super().write(vals)
+        return changed
 
     @api.depends(
         "user_id",

@@ -294,7 +294,8 @@ class ProjectProject(models.Model):
 
     def _msp_billed_keys(self, field):
         """The project's invoice lines with ``field`` set, on invoices that
-        are not cancelled (a milestone or the fixed fee is billed once)."""
+        are not cancelled nor fully reversed by a credit note (a milestone or
+        the fixed fee is billed once)."""
         lines = (
             self.env["account.move.line"]
             .sudo()
@@ -302,6 +303,7 @@ class ProjectProject(models.Model):
                 [
                     ("msp_project_id", "=", self.id),
                     ("parent_state", "!=", "cancel"),
+                    ("msp_project_released", "=", False),
                     (field, "!=", False),
                 ]
             )
@@ -474,30 +476,40 @@ class AccountMoveLine(models.Model):
         help="The phase this line bills (its time, or its milestone amount).",
     )
 
+    msp_project_released = fields.Boolean(
+        string="Released by Credit Note",
+        copy=False,
+        readonly=True,
+        help="A posted credit note fully reversed this line's invoice: the "
+        "time, milestone or fixed fee it billed is billable again.",
+    )
+
     def _msp_system_fields(self):
         return super()._msp_system_fields() | {
             "msp_project_bill_kind",
             "msp_milestone_id",
+            "msp_project_released",
         }
 
     def init(self):
         result = super().init()
-        # a milestone and a fixed fee are billed once (a cancelled invoice
-        # frees them)
+        # a milestone and a fixed fee are billed once (a cancelled invoice,
+        # or one fully reversed by a credit note, frees them); the first
+        # versions of these indexes did not know the reversal
         self.env.cr.execute(
             """
-            CREATE UNIQUE INDEX IF NOT EXISTS msp_project_milestone_billed_once
+            DROP INDEX IF EXISTS msp_project_milestone_billed_once;
+            DROP INDEX IF EXISTS msp_project_fixed_billed_once;
+            CREATE UNIQUE INDEX IF NOT EXISTS msp_project_milestone_billed_once_v2
                 ON account_move_line (msp_milestone_id)
              WHERE msp_project_bill_kind = 'milestone'
                AND parent_state != 'cancel'
-            """
-        )
-        self.env.cr.execute(
-            """
-            CREATE UNIQUE INDEX IF NOT EXISTS msp_project_fixed_billed_once
+               AND msp_project_released IS NOT TRUE;
+            CREATE UNIQUE INDEX IF NOT EXISTS msp_project_fixed_billed_once_v2
                 ON account_move_line (msp_project_id)
              WHERE msp_project_bill_kind = 'fixed'
                AND parent_state != 'cancel'
+               AND msp_project_released IS NOT TRUE
             """
         )
         return result
@@ -529,12 +541,23 @@ class AccountMove(models.Model):
                     invoices=", ".join(cancelled.mapped("display_name")),
                 )
             )
+        self._msp_check_reversal_draft()
         return super().button_draft()
 
     def _msp_release_project_time(self):
-        lines = self.invoice_line_ids.filtered("msp_project_bill_kind")
+        self.invoice_line_ids.filtered("msp_project_bill_kind")._msp_release_stamps()
+
+
+class AccountMoveLineRelease(models.Model):
+    _inherit = "account.move.line"  # pylint: disable=consider-merging-classes-inherited
+
+    def _msp_release_stamps(self):
+        """Delete the billing stamps of the time ``self`` (project invoice
+        lines) billed: that time is unbilled again. Returns the released
+        entries."""
+        lines = self
         if not lines:
-            return
+            return self.env["account.analytic.line"]
         Entry = self.env["account.analytic.line"]
         Entry.flush_model(["msp_billing_line_ids"])
         self.env.cr.execute(
@@ -550,3 +573,4 @@ class AccountMove(models.Model):
         )
         lines.invalidate_recordset(["msp_time_entry_ids"])
         Entry.browse(entry_ids).modified(["msp_billing_line_ids"])
+        return Entry.browse(entry_ids)

@@ -17,6 +17,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import format_datetime, html_escape, is_html_empty
 
+from odoo.addons.msp_base.models.msp_system_fields import system_write
+
 # states a project may enter In Flight from without the gate: it already
 # passed it (reopened from hypercare or done)
 PAST_GATE_STATES = ("in_flight", "hypercare", "done")
@@ -66,6 +68,21 @@ class ProjectProject(models.Model):
         "project_id",
         string="Resources",
         copy=False,
+    )
+    msp_resources_confirmed_by = fields.Many2one(
+        "res.users",
+        string="Capacity Confirmed By",
+        copy=False,
+        readonly=True,
+        tracking=True,
+        help="Who confirmed the capacity of the last resource, making every "
+        "resource confirmed (cleared when a confirmation is withdrawn).",
+    )
+    msp_resources_confirmed_date = fields.Datetime(
+        string="Capacity Confirmed On",
+        copy=False,
+        readonly=True,
+        help="When every resource's capacity was confirmed.",
     )
     # 4. change-order terms (the rate is msp_hourly_rate)
     msp_change_order_terms = fields.Text(
@@ -125,7 +142,40 @@ class ProjectProject(models.Model):
             "msp_gate_override_reason",
             "msp_gate_override_by_id",
             "msp_gate_override_date",
+            "msp_resources_confirmed_by",
+            "msp_resources_confirmed_date",
         }
+
+    def _msp_sync_resources_confirmed(self, confirmed_now=None):
+        """Record who confirmed the resources and when, once all of a
+        project's resources are confirmed (by the confirmation that made
+        them so, or the latest one); clear it when one is not (a
+        confirmation withdrawn, hours changed, an unconfirmed resource
+        added). Only the resources' confirm action calls it."""
+        confirmed_now = confirmed_now or self.browse()
+        for project in self:
+            resources = project.sudo().msp_resource_ids
+            all_confirmed = bool(resources) and all(resources.mapped("confirmed"))
+            if not all_confirmed:
+                vals = (
+                    {
+                        "msp_resources_confirmed_by": False,
+                        "msp_resources_confirmed_date": False,
+                    }
+                    if project.msp_resources_confirmed_by
+                    or project.msp_resources_confirmed_date
+                    else None
+                )
+            elif project in confirmed_now or not project.msp_resources_confirmed_by:
+                vals = {
+                    "msp_resources_confirmed_by": self.env.uid,
+                    "msp_resources_confirmed_date": fields.Datetime.now(),
+                }
+            else:
+                vals = None
+            if vals:
+                with system_write():
+                    project.sudo().write(vals)
 
     @api.constrains("msp_scope_attachment_id")
     def _check_msp_scope_attachment(self):

@@ -14,3 +14,4 @@ from . import test_margin
 from . import test_demo_projects
 from . import test_wip_report
 from . import test_screens
+from . import test_project_credit

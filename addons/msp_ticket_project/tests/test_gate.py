@@ -514,6 +514,52 @@ class TestKickoffGate(TransactionCase):
         with self.assertRaises(AccessError):
             project.msp_assumption_ids.with_user(portal).read(["name"])
 
+    def test_resource_confirmation_records_who_and_when(self):
+        project = self._project()
+        Resource = self.env["msp.project.resource"].with_user(self.pm)
+        tech = Resource.create(
+            {"project_id": project.id, "user_id": self.tech.id, "planned_hours": 40}
+        )
+        self.assertFalse(project.msp_resources_confirmed_by)
+        self.assertFalse(project.msp_resources_confirmed_date)
+        tech.confirmed = True
+        self.assertEqual(project.msp_resources_confirmed_by, self.pm)
+        self.assertTrue(project.msp_resources_confirmed_date)
+        # an unconfirmed resource joins: not all confirmed any more
+        manager = Resource.create(
+            {"project_id": project.id, "user_id": self.sm.id, "planned_hours": 8}
+        )
+        self.assertFalse(project.msp_resources_confirmed_by)
+        self.assertFalse(project.msp_resources_confirmed_date)
+        manager.with_user(self.sm).confirmed = True
+        self.assertEqual(project.msp_resources_confirmed_by, self.sm)
+        # changing the planned hours withdraws that confirmation
+        tech.planned_hours = 30
+        self.assertFalse(tech.confirmed)
+        self.assertFalse(project.msp_resources_confirmed_by)
+        tech.confirmed = True
+        self.assertEqual(project.msp_resources_confirmed_by, self.pm)
+        # withdrawn by hand
+        manager.confirmed = False
+        self.assertFalse(project.msp_resources_confirmed_by)
+        self.assertFalse(project.msp_resources_confirmed_date)
+        # removing the unconfirmed one: all confirmed, stamped
+        manager.with_user(self.pm).unlink()
+        self.assertEqual(project.msp_resources_confirmed_by, self.pm)
+        # system fields: only the confirm action writes them
+        for vals in (
+            {"msp_resources_confirmed_by": self.tech.id},
+            {"msp_resources_confirmed_date": "2030-01-01 00:00:00"},
+        ):
+            with self.assertRaisesRegex(AccessError, "set by the system"):
+                project.with_user(self.pm).write(vals)
+        self.assertFalse(project.copy().msp_resources_confirmed_by)
+        # shown on the Kickoff Gate tab
+        views = project.with_user(self.pm).get_views([(False, "form")])
+        arch = views["views"]["form"]["arch"]
+        self.assertIn('name="msp_resources_confirmed_by"', arch)
+        self.assertIn('name="msp_resources_confirmed_date"', arch)
+
 
 @tagged("post_install", "-at_install")
 class TestKickoffGateRpc(HttpCase):

@@ -6,6 +6,7 @@ user reaches none of it, a draft is never shown, the e-mailed link works
 without a login but deciding needs one."""
 
 from odoo.tests import HttpCase, tagged
+from odoo.tests.common import JsonRpcException
 
 from odoo.addons.msp_base.tests.common import PortalHttpMixin, make_portal_client
 
@@ -97,6 +98,91 @@ class TestChangeOrderPortal(PortalHttpMixin, HttpCase):
         self.assertIn("o_msp_co_decided", page.text)
         self.assertIn(self.contact.name, page.text)
         self.assertNotIn("o_msp_co_approve", page.text)
+
+    def post_message(self, order, body, **kwargs):
+        return self.make_jsonrpc_request(
+            "/mail/message/post",
+            {
+                "thread_model": "msp.change.order",
+                "thread_id": order.id,
+                "post_data": {
+                    "body": body,
+                    "message_type": "comment",
+                    "subtype_xmlid": "mail.mt_comment",
+                },
+                **kwargs,
+            },
+        )
+
+    def test_client_discusses_on_the_portal(self):
+        self.order.with_user(self.pm).message_post(
+            body="Happy to walk you through it.",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        self.order.with_user(self.pm).message_post(
+            body="Internal: margin is thin", subtype_xmlid="mail.mt_note"
+        )
+        self.login_as(self.portal_user)
+        page = self.url_open(f"/my/change_orders/{self.order.id}")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("o_portal_chatter", page.text)
+        self.assertIn('data-res_model="msp.change.order"', page.text)
+        self.assertIn(f'data-res_id="{self.order.id}"', page.text)
+        # the client reads the thread (not the internal notes) and posts
+        fetched = str(
+            self.make_jsonrpc_request(
+                "/mail/chatter_fetch",
+                {"thread_model": "msp.change.order", "thread_id": self.order.id},
+            )
+        )
+        self.assertIn("walk you through it", fetched)
+        self.assertNotIn("margin is thin", fetched)
+        self.post_message(self.order, "Could the mailboxes move in March?")
+        message = self.order.message_ids.filtered(
+            lambda m: "move in March" in (m.body or "")
+        )
+        self.assertEqual(len(message), 1)
+        self.assertEqual(message.author_id, self.contact)
+        self.assertEqual(message.subtype_id, self.env.ref("mail.mt_comment"))
+        # staff read it in the back office chatter
+        self.assertIn(message, self.order.with_user(self.pm).message_ids)
+        # the e-mailed link's token lets its reader post too
+        self.authenticate(None, None)
+        self.post_message(
+            self.order, "Signed off by our CFO", token=self.order.access_token
+        )
+        self.assertTrue(
+            self.order.message_ids.filtered(lambda m: "CFO" in (m.body or ""))
+        )
+
+    def test_another_client_cannot_join_the_discussion(self):
+        before = len(self.order.message_ids)
+        for user, kwargs in (
+            (self.user_b, {}),
+            (self.user_b, {"token": "wrong"}),
+            (None, {}),
+        ):
+            if user:
+                self.login_as(user)
+            else:
+                self.authenticate(None, None)
+            with self.assertRaises(JsonRpcException) as caught:
+                self.post_message(self.order, "Let me in", **kwargs)
+            self.assertIn("NotFound", str(caught.exception))
+        with self.assertRaises(JsonRpcException):
+            self.post_message(self.draft, "Drafts neither")
+        self.login_as(self.portal_user)
+        with self.assertRaises(JsonRpcException):
+            self.post_message(self.draft, "Drafts neither")
+        self.order.invalidate_recordset(["message_ids"])
+        self.assertEqual(len(self.order.message_ids), before)
+        self.assertFalse(
+            self.env["mail.message"].search([("body", "ilike", "Let me in")])
+        )
+        self.assertFalse(
+            self.env["mail.message"].search([("body", "ilike", "Drafts neither")])
+        )
 
     def test_client_rejects_from_the_portal(self):
         self.login_as(self.portal_user)
