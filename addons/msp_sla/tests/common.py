@@ -1,12 +1,43 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from freezegun import freeze_time
-from odoo import Command
+from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user
 
 # Monday 2026-11-16 ... Friday 2026-11-20; all datetimes naive UTC.
 MONDAY = datetime(2026, 11, 16)
+
+
+def premium_ticket(env, client_name, name, days_ago=0):
+    """A P1 ticket of a new Premium-SLA client, opened ``days_ago`` days ago
+    with its clocks started from then (no cron run: stored statuses stay
+    as the start left them)."""
+    client = env["res.partner"].create(
+        {
+            "name": client_name,
+            "is_company": True,
+            "msp_sla_profile_id": env.ref("msp_sla.profile_premium").id,
+        }
+    )
+    ticket = env["helpdesk.ticket"].create(
+        {
+            "name": name,
+            "description": "<p>Down.</p>",
+            "partner_id": client.id,
+            "priority": "3",
+        }
+    )
+    if days_ago:
+        env.flush_all()
+        env.cr.execute(
+            "UPDATE helpdesk_ticket SET create_date = %s WHERE id = %s",
+            (fields.Datetime.now() - timedelta(days=days_ago), ticket.id),
+        )
+        ticket.invalidate_recordset(["create_date"])
+        ticket.msp_sla_clock_ids.sudo().unlink()
+        ticket._msp_sla_start_clocks()
+    return ticket
 
 
 class SlaCase(TransactionCase):
