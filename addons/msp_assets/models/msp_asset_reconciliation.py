@@ -24,7 +24,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 
 from .msp_asset_sync_job import retry_on_concurrency
 from .msp_asset_type import BILLING_CLASSES
-from .msp_job_batch_mixin import OPEN_JOB_STATES
+from .msp_job_batch_mixin import FAILED_JOB_STATES, OPEN_JOB_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -116,6 +116,7 @@ class MspAssetReconciliation(models.Model):
             "client_total",
             "billed_source",
             "job_error_details",
+            "msp_jobs_queued_at",
         }
 
     @api.depends("date_from", "date_to")
@@ -217,7 +218,7 @@ class MspAssetReconciliation(models.Model):
         ends."""
         self.ensure_one()
         self.check_access("write")
-        if self.state == "queued":
+        if self.state == "queued" and not self._stuck():
             raise UserError(self.env._("The reconciliation is already being computed."))
         clients = self._clients()
         with system_write():
@@ -229,6 +230,7 @@ class MspAssetReconciliation(models.Model):
                     "client_total": len(clients),
                     "computed_at": False,
                     "job_error_details": False,
+                    "msp_jobs_queued_at": fields.Datetime.now(),
                     "billed_source": self._billed_label(),
                 }
             )
@@ -250,6 +252,14 @@ class MspAssetReconciliation(models.Model):
             description=self.env._("%(name)s: outcome", name=self.display_name),
         )._job_reconcile_finish()
         return self._open()
+
+    def _stuck(self):
+        """Queued, yet none of its jobs is left and one of them failed (its
+        outcome job ran out of retries): may be computed again."""
+        jobs = self._batch_jobs()
+        return bool(
+            jobs.filtered(lambda job: job.state in FAILED_JOB_STATES)
+        ) and not jobs.filtered(lambda job: job.state in OPEN_JOB_STATES)
 
     def _open(self):
         return {
@@ -329,7 +339,7 @@ class MspAssetReconciliation(models.Model):
                 seconds=10,
                 ignore_retry=True,
             )
-        failed = batches.filtered(lambda job: job.state in ("failed", "cancelled"))
+        failed = batches.filtered(lambda job: job.state in FAILED_JOB_STATES)
         values = {
             "state": "failed" if failed else "done",
             "computed_at": fields.Datetime.now(),
@@ -433,7 +443,7 @@ class MspAssetReconciliation(models.Model):
         """({(client, class): count}, label): what was billed. Another addon
         may return the counts last invoiced; here, the last snapshot."""
         return (
-            self.env["msp.asset.snapshot"].counts(clients, date),
+            self.env["msp.asset.snapshot"].counts(clients, date, self.company_id),
             self._billed_label(),
         )
 

@@ -207,22 +207,26 @@ class MspAssetSnapshot(models.Model):
         return None
 
     @api.model
-    def counts(self, clients, date):
+    def counts(self, clients, date, company=None):
         """{(client_id, billing_class): count} from the last snapshot of each
-        client on or before the date."""
+        client on or before the date (of one company, when given)."""
+        company_filter = SQL("AND company_id = %s", company.id) if company else SQL()
         self.env.cr.execute(
             SQL(
                 """
                 SELECT s.client_id, s.billing_class, sum(s.count)
                   FROM msp_asset_snapshot s
                   JOIN (SELECT client_id, max(date) AS date FROM msp_asset_snapshot
-                         WHERE client_id = ANY(%s) AND date <= %s
+                         WHERE client_id = ANY(%s) AND date <= %s %s
                       GROUP BY client_id) last
                     ON last.client_id = s.client_id AND last.date = s.date
+                 WHERE TRUE %s
               GROUP BY 1, 2
                 """,
                 clients.ids,
                 date,
+                company_filter,
+                company_filter,
             )
         )
         return {(c, cls): n for c, cls, n in self.env.cr.fetchall()}

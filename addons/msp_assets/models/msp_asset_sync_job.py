@@ -23,23 +23,16 @@ from contextlib import contextmanager
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from psycopg2 import OperationalError, errorcodes
+from psycopg2 import OperationalError
 
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 
-from .msp_job_batch_mixin import OPEN_JOB_STATES
-from .sync_engine import STAT_FIELDS, SyncEngine
+from .msp_job_batch_mixin import FAILED_JOB_STATES, OPEN_JOB_STATES
+from .sync_engine import CONCURRENCY_PGCODES, STAT_FIELDS, SyncEngine
 
 # what a retry may cure: another transaction got there first
-RETRYABLE_PGCODES = (
-    errorcodes.SERIALIZATION_FAILURE,
-    errorcodes.DEADLOCK_DETECTED,
-    errorcodes.LOCK_NOT_AVAILABLE,
-)
 ACTIVE = ("queued", "running")
-# queue.job states of a job that ended badly
-FAILED_JOB_STATES = ("failed", "cancelled")
 
 
 @contextmanager
@@ -47,7 +40,7 @@ def retry_on_concurrency():
     try:
         yield
     except OperationalError as error:
-        if error.pgcode in RETRYABLE_PGCODES:
+        if error.pgcode in CONCURRENCY_PGCODES:
             raise RetryableJobError(str(error)) from error
         raise
 
@@ -92,7 +85,12 @@ class MspAssetSource(models.Model):
         running is returned instead of a second one."""
         self._check_can_sync()
         active = self._active_run(client)
-        if active:
+        failed = active._jobs().filtered(lambda job: job.state in FAILED_JOB_STATES)
+        if failed:
+            # its job ran out of retries (a plan job has no finish job to
+            # close its run): close it with the job's traceback, sync anew
+            active._close_unfinished(failed)
+        elif active:
             return active
         run = (
             self.env["msp.asset.sync.run"]
@@ -357,10 +355,12 @@ class MspAssetSyncRun(models.Model):
 
     def _close_as_duplicate(self, job):
         """This client's sync is already queued on its own (``job``): that
-        job does the work; this run says so and ends."""
+        job does the work; this run says so and ends, done but not complete
+        (it read nothing), so the source-wide run is not called failed."""
         self.write(
             {
-                "state": "failed",
+                "state": "done",
+                "complete": False,
                 "finished": fields.Datetime.now(),
                 "job_uuid": job.uuid,
                 "error_ids": [

@@ -10,17 +10,27 @@ come from one query for a whole recordset."""
 
 import hashlib
 
-from odoo import models
+from odoo import fields, models
+from odoo.osv import expression
 from odoo.tools import escape_psql
 
 # queue.job states of a job still to come, and of one that has ended
 OPEN_JOB_STATES = ("wait_dependencies", "pending", "enqueued", "started")
-ENDED_JOB_STATES = ("done", "failed")
+FAILED_JOB_STATES = ("failed", "cancelled")
+ENDED_JOB_STATES = ("done", *FAILED_JOB_STATES)
 
 
 class MspJobBatchMixin(models.AbstractModel):
     _name = "msp.job.batch.mixin"
     _description = "Work Split into Batches of Queue Jobs"
+
+    msp_jobs_queued_at = fields.Datetime(
+        string="Jobs Queued On",
+        readonly=True,
+        copy=False,
+        help="When the current attempt's jobs were queued: jobs of an earlier "
+        "attempt (same keys) do not count.",
+    )
 
     def _job_key_prefix(self):
         """The start of every identity key of this record's jobs."""
@@ -34,15 +44,25 @@ class MspJobBatchMixin(models.AbstractModel):
         return f"{self._job_key_prefix()}batch-{digest}"
 
     def _batch_jobs(self):
-        """The stored queue jobs of these records (one query)."""
+        """The stored queue jobs of these records' current attempt (one
+        query): an earlier attempt's jobs (a failed run run again) carry the
+        same keys and are left out by their date."""
         Job = self.env["queue.job"].sudo()
         if not self.ids:
             return Job.browse()
-        domain = ["|"] * (len(self) - 1) + [
-            ("identity_key", "=like", f"{escape_psql(rec._job_key_prefix())}%")
-            for rec in self
-        ]
-        return Job.search(domain)
+        return Job.search(
+            expression.OR(
+                [
+                    (
+                        "identity_key",
+                        "=like",
+                        f"{escape_psql(rec._job_key_prefix())}%",
+                    ),
+                    ("date_created", ">=", rec.msp_jobs_queued_at or rec.create_date),
+                ]
+                for rec in self
+            )
+        )
 
     def _batch_progress(self, method_name):
         """{record: (ids handled by its ended batch jobs, whether one of them

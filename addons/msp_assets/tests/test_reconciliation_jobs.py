@@ -3,6 +3,7 @@
 and returns, a job per batch of clients, identity keys, a failing batch, a
 retried batch adding nothing twice, access per role and company."""
 
+from datetime import date, datetime
 from unittest import mock
 
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -171,6 +172,43 @@ class TestReconciliationJobs(AssetCase):
         self.assertEqual(rec.state, "failed")
         self.assertIn("RuntimeError('boom')", rec.job_error_details)
         self.assertEqual(self.notified[-1][2]["type"], "warning")
+        # computed again once the cause is gone: the earlier attempt's failed
+        # job (same keys, queued before) does not fail the new one
+        self.stored(rec).write({"date_created": datetime(2026, 1, 1)})
+        rec.action_compute()
+        self.assertEqual(rec.progress, 0.0)
+        fresh = self.stored(rec).filtered(
+            lambda j: j.date_created > datetime(2026, 1, 1)
+        )
+        self.assertEqual(len(fresh), 2)  # a batch and the outcome, queued anew
+        for job in fresh.sorted("priority"):
+            self.perform(job)
+        self.assertEqual((rec.state, len(rec.line_ids)), ("done", 2))
+        self.assertFalse(rec.job_error_details)
+
+    def test_a_reconciliation_whose_outcome_job_failed_can_be_run_again(self):
+        rec = self.new()
+        rec.action_compute()
+        jobs = self.stored(rec)
+        jobs.write({"state": "failed"})  # its retries ran out
+        rec.action_compute()  # not "already being computed"
+        self.assertEqual(rec.state, "queued")
+
+    def test_billed_counts_are_the_reconciliations_company_only(self):
+        other = self.env["res.company"].create({"name": "Other MSP"})
+        self.env["msp.asset.snapshot"].create(
+            {
+                "date": date.today(),
+                "client_id": self.acme.id,
+                "company_id": other.id,
+                "billing_class": "endpoint",
+                "count": 50,
+            }
+        )
+        rec = self.new()
+        rec.with_context(queue_job__no_delay=True).action_compute()
+        acme = rec.line_ids.filtered(lambda line: line.client_id == self.acme)
+        self.assertEqual(acme.billed, 0)
 
     def test_a_serialization_failure_is_retried(self):
         rec = self.new()

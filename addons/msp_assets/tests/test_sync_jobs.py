@@ -281,8 +281,22 @@ class TestSyncJobs(AssetCase):
             run = self.run_of(source.action_sync_now())
             self.perform(self.stored(run))
             bravo_run = run.child_ids.filtered(lambda r: r.client_id == self.bravo)
-            self.assertEqual(bravo_run.state, "failed")
+            # done but not complete: the other job reads it; the sync of the
+            # source is not called failed for it
+            self.assertEqual((bravo_run.state, bravo_run.complete), ("done", False))
             self.assertEqual(bravo_run.job_uuid, alone.job_uuid)
             self.assertIn("already queued", bravo_run.error_ids.message)
             key = f"msp.asset.sync:{source.id}:{self.bravo.id}"
             self.assertEqual(len(self.stored(key)), 1)
+
+    def test_a_plan_job_out_of_retries_does_not_block_the_source(self):
+        source = self.make_source("tactical", "http://127.0.0.1:9")
+        run = self.run_of(source.action_sync_now())
+        self.stored(run).write(
+            {"state": "failed", "exc_info": "Traceback ...\nFailedJobError: Max."}
+        )
+        again = self.run_of(source.action_sync_now())
+        self.assertNotEqual(again, run)
+        self.assertEqual((again.state, run.state), ("queued", "failed"))
+        self.assertIn("FailedJobError", run.traceback)
+        self.assertIn("after its retries", run.error_ids.message)

@@ -10,7 +10,10 @@ import traceback
 import psycopg2
 from odoo import api, fields, models
 
-from odoo.addons.msp_assets.models.msp_job_batch_mixin import OPEN_JOB_STATES
+from odoo.addons.msp_assets.models.msp_job_batch_mixin import (
+    FAILED_JOB_STATES,
+    OPEN_JOB_STATES,
+)
 from odoo.addons.msp_base.models.msp_system_fields import system_write
 from odoo.addons.queue_job.exception import RetryableJobError
 
@@ -77,6 +80,7 @@ class MspBillingRunJob(models.Model):
             "contract_total",
             "job_user_id",
             "job_error_details",
+            "msp_jobs_queued_at",
         }
 
     # -- identity keys -----------------------------------------------------
@@ -117,6 +121,8 @@ class MspBillingRunJob(models.Model):
                         "job_state": "queued",
                         "contract_total": len(contracts),
                         "job_user_id": self.env.uid,
+                        "job_error_details": False,
+                        "msp_jobs_queued_at": fields.Datetime.now(),
                     }
                 )
                 run._enqueue_batches(contracts)
@@ -213,7 +219,7 @@ class MspBillingRunJob(models.Model):
             raise RetryableJobError(
                 self.env._("Billing jobs still running"), seconds=10, ignore_retry=True
             )
-        failed_jobs = jobs.filtered(lambda job: job.state in ("failed", "cancelled"))
+        failed_jobs = jobs.filtered(lambda job: job.state in FAILED_JOB_STATES)
         # a contract that failed, then was billed by a re-run, is no failure
         invoiced = self.line_ids.filtered(lambda line: line.state == "invoiced")
         failed_lines = self.line_ids.filtered(
