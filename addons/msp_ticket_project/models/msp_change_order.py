@@ -56,9 +56,6 @@ class MspChangeOrder(models.Model):
         "msp.system.fields.mixin",
     ]
     _order = "id desc"
-    # the client discusses a change order on the portal: reading it (their
-    # company's, once sent; or its e-mailed token) is enough to post on it
-    _mail_post_access = "read"
 
     name = fields.Char(
         string="Reference",
@@ -197,6 +194,23 @@ class MspChangeOrder(models.Model):
     # ------------------------------------------------------------ computes
 
     @api.depends("project_id.company_id")
+    # the client discusses a change order on the portal: for portal users
+    # (share), reading it (their company's, once sent; or its e-mailed
+    # token) is enough to post on it. Staff keep Odoo's rule (write access),
+    # so read-only staff (technicians, billing) neither post to the client
+    # nor schedule activities on it.
+    @api.model
+    def _get_thread_with_access(self, thread_id, mode="read", **kwargs):
+        if mode == "write" and self.env.user.share:
+            mode = "read"
+        return super()._get_thread_with_access(thread_id, mode=mode, **kwargs)
+
+    @api.model
+    def _get_mail_message_access(self, res_ids, operation, model_name=None):
+        if operation == "create" and self.env.user.share:
+            return "read"
+        return super()._get_mail_message_access(res_ids, operation, model_name)
+
     def _compute_company_id(self):
         for order in self:
             order.company_id = order.project_id.company_id or self.env.company

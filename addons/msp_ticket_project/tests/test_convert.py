@@ -308,6 +308,26 @@ class TestConvert(TicketProjectCase):
                 {"ticket_ids": [Command.set(origin.ids)], "project_id": project.id}
             ).action_link()
 
+    def test_follow_up_only_to_an_open_project_of_the_tickets_client(self):
+        """The dialog offers only these; a call over RPC is held to it too."""
+        project = self._convert(self._ticket()).result_project_id
+        other = self.env["res.partner"].create(
+            {"name": "Someone Else Ltd", "is_company": True}
+        )
+        foreign = self.env["project.project"].create(
+            {"name": "Not theirs", "partner_id": other.id, "msp_state": "proposed"}
+        )
+        later = self._ticket("Follow-up")
+        Link = self.env["msp.ticket.link.project"].with_user(self.dispatcher)
+        for target in (foreign, project):
+            if target == project:
+                project.msp_state = "cancelled"
+            with self.assertRaisesRegex(UserError, "not an open project"):
+                Link.create(
+                    {"ticket_ids": [Command.set(later.ids)], "project_id": target.id}
+                ).action_link()
+        self.assertFalse(later.project_id)
+
     def test_follow_up_from_a_routing_rule(self):
         project = self._convert(self._ticket()).result_project_id
         self.env["msp.routing.rule"].create(

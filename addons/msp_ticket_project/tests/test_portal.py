@@ -5,6 +5,7 @@ when recorded, budget and billable line added); another client's portal
 user reaches none of it, a draft is never shown, the e-mailed link works
 without a login but deciding needs one."""
 
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 
@@ -154,6 +155,21 @@ class TestChangeOrderPortal(PortalHttpMixin, HttpCase):
         )
         self.assertTrue(
             self.order.message_ids.filtered(lambda m: "CFO" in (m.body or ""))
+        )
+
+    def test_read_only_staff_neither_post_to_the_client_nor_plan_on_it(self):
+        """Posting on read access is for the client (portal) only: a
+        technician or billing, who only read change orders, cannot write to
+        the client's thread or schedule activities on it; the PM can."""
+        for user in (self.tech, self.billing):
+            order = self.order.with_user(user)
+            order.check_access("read")
+            with self.assertRaises(AccessError, msg=user.login):
+                order.message_post(body="Hi", message_type="comment")
+            with self.assertRaises(AccessError, msg=user.login):
+                order.activity_schedule("mail.mail_activity_data_todo", user_id=user.id)
+        self.order.with_user(self.pm).message_post(
+            body="From the PM", message_type="comment"
         )
 
     def test_another_client_cannot_join_the_discussion(self):

@@ -90,6 +90,14 @@ class MspTicketLinkProject(models.TransientModel):
             raise UserError(
                 self.env._("A project template cannot have follow-up tickets.")
             )
+        if self.project_id not in self._msp_projects_for(tickets):
+            # the dialog offers only these; over RPC too
+            raise UserError(
+                self.env._(
+                    "%(project)s is not an open project of these tickets' client.",
+                    project=self.project_id.display_name,
+                )
+            )
         others = tickets.filtered(
             lambda ticket: (
                 ticket.company_id
