@@ -174,7 +174,13 @@ class TestReconciliationJobs(AssetCase):
         self.assertEqual(self.notified[-1][2]["type"], "warning")
         # computed again once the cause is gone: the earlier attempt's failed
         # job (same keys, queued before) does not fail the new one
-        self.stored(rec).write({"date_created": datetime(2026, 1, 1)})
+        old = self.stored(rec)
+        old.flush_recordset()
+        self.env.cr.execute(  # queue_job lets nobody rewrite the date
+            "UPDATE queue_job SET date_created = %s WHERE id = ANY(%s)",
+            (datetime(2026, 1, 1), old.ids),
+        )
+        old.invalidate_recordset(["date_created"])
         rec.action_compute()
         self.assertEqual(rec.progress, 0.0)
         fresh = self.stored(rec).filtered(
